@@ -1,0 +1,54 @@
+"""001-2 matrix-loss: L = 0.5·Σ(Xw + b − y)² and its gradients with respect to w and b.
+
+The document's second autodiff example. ``b`` is a scalar Variable broadcast over the
+2×1 product, so dL/db sums over both rows. The document prints
+``[l.numpy(), w_grad.numpy(), b_grad.numpy()]`` without showing the output; by hand:
+Xw + b − y = [[5], [10]], so L = 62.5, dL/dw = Xᵀ(Xw + b − y) = [[35], [50]] and
+dL/db = 15. These are recorded as documented values (exact in float32).
+"""
+
+import numpy as np
+
+from equivalence import Case, Source, printed
+
+case = Case(
+    id="001-2-matrix-loss",
+    title="L = 0.5·Σ(Xw + b − y)², dL/dw and dL/db",
+    source=Source("001_f79c457c30bc01c1.txt", "tf.GradientTape: L(w, b) = 0.5*sum((Xw + b - y)^2)"),
+    description="A matrix loss with a broadcast scalar bias; NumPy gradients by hand.",
+    inputs={
+        "X": np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32),
+        "y": np.array([[1.0], [2.0]], dtype=np.float32),
+        "w": np.array([[1.0], [2.0]], dtype=np.float32),
+        "b": np.float32(1.0),
+    },
+    documented={"L": printed("62.5"), "dL_dw": printed("[[35.], [50.]]"), "dL_db": printed("15.")},
+)
+
+
+@case.numpy
+def with_numpy(np, X, y, w, b):
+    residual = X @ w + b - y
+    L = 0.5 * np.sum(np.square(residual))
+    dL_dw = X.T @ residual  # ∂L/∂w = Xᵀ(Xw + b − y)
+    dL_db = np.sum(residual)  # b is broadcast over every row: its gradient sums them
+    return {"L": L, "dL_dw": dL_dw, "dL_db": dL_db}
+
+
+@case.tensorflow
+def with_tensorflow(tf, X, y, w, b):
+    w = tf.Variable(initial_value=w)
+    b = tf.Variable(initial_value=b)
+    with tf.GradientTape() as tape:
+        L = 0.5 * tf.reduce_sum(tf.square(tf.matmul(X, w) + b - y))
+    w_grad, b_grad = tape.gradient(L, [w, b])
+    return {"L": L, "dL_dw": w_grad, "dL_db": b_grad}
+
+
+@case.torch
+def with_torch(torch, X, y, w, b):
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+    L = 0.5 * torch.sum(torch.square(X @ w + b - y))
+    L.backward()
+    return {"L": L, "dL_dw": w.grad, "dL_db": b.grad}

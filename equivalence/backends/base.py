@@ -1,0 +1,100 @@
+"""What every backend does: availability, conversion, seeds and global state.
+
+A backend never imports its framework at module import: ``load()`` does, on first use,
+so that ``import equivalence`` stays light and a missing framework is a skip, not a
+crash. Subclasses override only what differs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+
+class Backend:
+    #: Registry name, also the import name of the framework.
+    name: str = ""
+    #: The distribution whose version is recorded (``tensorflow-cpu`` installs as
+    #: ``tensorflow``'s module; the version comes from the module).
+    module_name: str = ""
+
+    def __init__(self) -> None:
+        self._module: ModuleType | None = None
+
+    # -- availability -------------------------------------------------------------
+    def unavailable_reason(self) -> str | None:
+        """``None`` when the framework can be imported, else why not; imports nothing."""
+        if os.environ.get("EQUIVALENCE_HIDE_" + self.name.upper()):
+            return f"{self.module_name} is hidden by EQUIVALENCE_HIDE_{self.name.upper()}"
+        try:
+            found = importlib.util.find_spec(self.module_name) is not None
+        except (ImportError, ValueError):
+            found = False
+        return None if found else f"{self.module_name} is not installed"
+
+    @property
+    def available(self) -> bool:
+        return self.unavailable_reason() is None
+
+    def load(self) -> ModuleType:
+        if self._module is None:
+            reason = self.unavailable_reason()
+            if reason:
+                raise ImportError(reason)
+            self._module = importlib.import_module(self.module_name)
+            self.configure(self._module)
+        return self._module
+
+    def configure(self, module: ModuleType) -> None:
+        """One-time settings after import (threads, logging)."""
+
+    def version(self) -> str:
+        if self._module is not None:
+            return str(getattr(self._module, "__version__", "?"))
+        try:
+            return importlib.metadata.version(self.module_name)
+        except importlib.metadata.PackageNotFoundError:
+            return ""
+
+    # -- conversion ---------------------------------------------------------------
+    def from_numpy(self, array: np.ndarray) -> Any:
+        """A new framework tensor holding a copy of ``array``."""
+        raise NotImplementedError
+
+    def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
+        """An output as a NumPy array and the framework's dtype name.
+
+        The array is a copy; the dtype name is the framework's (``bfloat16`` travels as
+        float32 with its name kept). Raises ``TypeError`` for what is not an array.
+        """
+        return plain_to_numpy(value)
+
+    # -- state around one case -----------------------------------------------------
+    def seed(self, seed: int) -> None:
+        """Seed the framework's global generators before a case."""
+
+    def save_state(self) -> Any:
+        """Global state a case may change; given back to ``restore_state`` after it."""
+        return None
+
+    def restore_state(self, state: Any) -> None:
+        pass
+
+
+def plain_to_numpy(value: Any) -> tuple[np.ndarray, str]:
+    """NumPy arrays, NumPy scalars, Python numbers, booleans and strings."""
+    if isinstance(value, np.ndarray):
+        array = value.copy()
+    elif isinstance(value, (np.generic, bool, int, float, complex, str)):
+        array = np.asarray(value)
+    else:
+        raise TypeError(f"expected an array, got {type(value).__module__}.{type(value).__qualname__}")
+    if array.dtype == object:
+        raise TypeError("expected an array of numbers, got an object array")
+    return array, str(array.dtype)

@@ -1,0 +1,53 @@
+"""TensorFlow 2: eager execution and ``tf.GradientTape``, as the documents use it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .base import Backend, plain_to_numpy
+
+
+class TensorflowBackend(Backend):
+    name = "tensorflow"
+    module_name = "tensorflow"
+
+    def load(self) -> ModuleType:
+        if self._module is None:
+            # TensorFlow logs its CPU features and oneDNN notice at import; keep errors.
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+            # Keras 3 is TF 2.16+'s tf.keras; nothing here selects Keras 2.
+        return super().load()
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        return self.load().constant(array)  # tf.constant copies
+
+    def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
+        tf = self.load()
+        if isinstance(value, (tf.Tensor, tf.Variable)):
+            dtype = value.dtype.name
+            if value.dtype == tf.bfloat16:
+                value = tf.cast(value, tf.float32)
+            return np.array(value.numpy(), copy=True), dtype
+        return plain_to_numpy(value)
+
+    def seed(self, seed: int) -> None:
+        self.load().random.set_seed(seed)
+
+    def save_state(self) -> Any:
+        tf = self.load()
+        keras = sys.modules.get("keras")
+        floatx = keras.backend.floatx() if keras is not None else None
+        return floatx, tf.config.functions_run_eagerly()
+
+    def restore_state(self, state: Any) -> None:
+        tf = self.load()
+        floatx, eagerly = state
+        keras = sys.modules.get("keras")
+        if keras is not None and floatx is not None:
+            keras.backend.set_floatx(floatx)
+        tf.config.run_functions_eagerly(eagerly)

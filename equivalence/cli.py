@@ -1,0 +1,149 @@
+"""The command line: ``equivalence run``, ``equivalence list``.
+
+Exit codes: 0 when no comparison failed or errored, 1 when one did (``fail``,
+``error``, ``unexpected_pass``), 2 for a usage error (an unknown backend, a missing
+path, two cases with one id). ``list`` and ``--help`` import no framework.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from ._text import number, printable, table
+from .backends import DEFAULT_REFERENCE, backend_names
+
+__all__ = ["main"]
+
+GLYPH = {"pass": "✓", "fail": "✗", "error": "E", "known_difference": "k", "unexpected_pass": "!", "skipped": "s"}
+
+
+def _backends(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in backend_names()]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown backend {', '.join(unknown) or '(none)'}; choose from {', '.join(backend_names())}"
+        )
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="equivalence",
+        description="Run computations declared once in NumPy, TensorFlow and PyTorch and compare them.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def selection(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("paths", nargs="*", default=["cases"], metavar="PATH",
+                         help="case files or folders (default: cases/)")
+        sub.add_argument("-k", dest="select", metavar="EXPR",
+                         help="only cases whose id or title matches, e.g. '003 and not tf'")
+
+    run = commands.add_parser("run", help="run the cases and compare the backends")
+    selection(run)
+    run.add_argument("--backends", type=_backends, default=None, metavar="LIST",
+                     help=f"comma-separated backends to run (default: all of {','.join(backend_names())})")
+    run.add_argument("--reference", default=DEFAULT_REFERENCE, choices=backend_names(),
+                     help=f"the backend every other one is compared with (default: {DEFAULT_REFERENCE})")
+    run.add_argument("--out", default="reports", metavar="DIR", help="where results are written (default: reports/)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    run.set_defaults(handler=command_run)
+
+    listing = commands.add_parser("list", help="list the cases found, without running them")
+    selection(listing)
+    listing.set_defaults(handler=command_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        parser.error(str(exc))  # exits 2
+    return 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
+    from ._select import select
+    from .discovery import DiscoveryError, discover
+
+    try:
+        cases, errors = discover(args.paths)
+        return select(cases, args.select), errors
+    except (DiscoveryError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def command_list(args: argparse.Namespace) -> int:
+    cases, errors = _discover(args)
+    rows = [(c.id, ",".join(c.implementations), c.title) for c in cases]
+    print(table(("case", "backends", "title"), rows))
+    for error in errors:
+        print(f"cannot load {printable(error.path)}: {printable(error.error)}", file=sys.stderr)
+    print(f"\n{len(cases)} cases")
+    return 1 if errors else 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from .runner import run_cases
+
+    cases, errors = _discover(args)
+    backends = args.backends or list(backend_names())
+    if args.reference not in backends:
+        raise UsageError(f"--reference {args.reference} is not among --backends {','.join(backends)}")
+    width = max((len(c.id) for c in cases), default=10)
+    started = time.perf_counter()
+
+    def progress(case, executions, rows) -> None:  # type: ignore[no-untyped-def]
+        if args.quiet:
+            return
+        parts = []
+        for name, execution in executions.items():
+            mark = "E" if execution.error else "s" if execution.skipped else "✓"
+            parts.append(f"{name} {mark} {execution.seconds:.2f}s")
+        worst = _worst_status(rows)
+        print(f"{GLYPH[worst]} {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
+
+    if not args.quiet:
+        print(f"running {len(cases)} cases in {', '.join(backends)} (reference: {args.reference})", flush=True)
+    result = run_cases(cases, backends, args.reference, load_errors=errors, progress=progress)
+    paths = result.write(args.out)
+    print()
+    print(summary(result))
+    print(f"\n{time.perf_counter() - started:.1f}s; results: {paths['csv']}, {paths['json']}")
+    return 1 if result.failed else 0
+
+
+def _worst_status(rows) -> str:  # type: ignore[no-untyped-def]
+    for status in ("error", "fail", "unexpected_pass", "known_difference", "skipped"):
+        if any(r.status == status for r in rows):
+            return status
+    return "pass"
+
+
+def summary(result) -> str:  # type: ignore[no-untyped-def]
+    """Counts by status, then every row that is not a plain pass or skip."""
+    counts = result.counts()
+    lines = ["  ".join(f"{status}: {n}" for status, n in counts.items())]
+    notable = [r for r in result.rows if r.status in ("fail", "error", "unexpected_pass", "known_difference")]
+    order = {"error": 0, "fail": 1, "unexpected_pass": 2, "known_difference": 3}
+    notable.sort(key=lambda r: order[r.status])
+    if notable:
+        lines.append("")
+        lines.append(table(
+            ("status", "case", "output", "backend", "vs", "max abs", "max rel", "ulp", "message"),
+            [(r.status, r.case, r.output, r.backend, r.reference, number(r.max_abs_diff),
+              number(r.max_rel_diff), number(r.max_ulp_diff), printable(r.message, 90)) for r in notable],
+        ))
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""Running one case in one backend, so that nothing it does leaks out.
+
+``execute(case, backend, inputs)`` gives the backend its own copy of the inputs,
+seeds every generator with the case's seed, saves the global state a case may change
+(default dtype, grad mode, RNG states, NumPy error settings, Keras floatx) and restores
+it afterwards, times the call, and turns the returned outputs into NumPy arrays. An
+exception becomes an :class:`ErrorInfo` with the traceback lines that point into the
+case; it never propagates. Per-output problems (an output that is ``None`` or not an
+array) are kept per output, so the other outputs are still compared.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import random
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from .backends import get_backend
+from .case import Case
+
+__all__ = ["ErrorInfo", "Execution", "execute", "convert_inputs"]
+
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class ErrorInfo:
+    type: str
+    message: str
+    traceback: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.message}"
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> "ErrorInfo":
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__)
+            if not os.path.abspath(f.filename).startswith(_ENGINE_DIR)
+        ]
+        lines = traceback.format_list(frames[-6:])
+        return cls(type(exc).__name__, str(exc).strip(), "".join(lines).rstrip())
+
+
+@dataclass
+class Execution:
+    """What one (case, backend) produced."""
+
+    case_id: str
+    backend: str
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Framework dtype names (``bfloat16`` travels as a float32 array).
+    dtypes: dict[str, str] = field(default_factory=dict)
+    #: Outputs that were returned but could not be used, with why.
+    output_errors: dict[str, str] = field(default_factory=dict)
+    error: ErrorInfo | None = None
+    skipped: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.skipped is None
+
+    def output_names(self) -> list[str]:
+        return [*self.outputs, *(n for n in self.output_errors if n not in self.outputs)]
+
+
+def convert_inputs(inputs: Mapping[str, Any], backend_name: str) -> dict[str, Any]:
+    """A fresh copy of ``inputs`` for one backend: arrays become its tensors."""
+    backend = get_backend(backend_name)
+    converted = {}
+    for name, value in inputs.items():
+        if isinstance(value, (np.ndarray, np.generic)):
+            converted[name] = backend.from_numpy(np.asarray(value))
+        else:
+            converted[name] = copy.deepcopy(value)
+    return converted
+
+
+def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Execution:
+    result = Execution(case.id, backend_name)
+    backend = get_backend(backend_name)
+    reason = backend.unavailable_reason()
+    implementation = case.implementations.get(backend_name)
+    if reason is None and implementation is None:
+        reason = f"case {case.id} has no {backend_name} implementation"
+    if reason is not None:
+        result.skipped = reason
+        return result
+    numpy_backend = get_backend("numpy")
+    try:
+        module = backend.load()
+        states = [(b, b.save_state()) for b in {numpy_backend, backend}]
+    except Exception as exc:  # a framework that fails to import is an error of this row
+        result.error = ErrorInfo.from_exception(exc)
+        return result
+    python_random = random.getstate()
+    try:
+        random.seed(case.seed)
+        numpy_backend.seed(case.seed)
+        backend.seed(case.seed)
+        arguments = convert_inputs(inputs, backend_name)
+        start = time.perf_counter()
+        returned = implementation(module, **arguments)
+        result.seconds = time.perf_counter() - start
+        _collect(result, backend, returned)
+    except Exception as exc:
+        result.error = ErrorInfo.from_exception(exc)
+    finally:
+        for b, state in states:
+            b.restore_state(state)
+        random.setstate(python_random)
+    return result
+
+
+def _collect(result: Execution, backend: Any, returned: Any) -> None:
+    if not isinstance(returned, Mapping):
+        raise TypeError(
+            f"the {result.backend} implementation returned {type(returned).__name__}; "
+            "expected a mapping of output name to array"
+        )
+    for name, value in returned.items():
+        if value is None:
+            result.output_errors[str(name)] = "output is None (an unconnected gradient?)"
+            continue
+        try:
+            result.outputs[str(name)], result.dtypes[str(name)] = backend.to_numpy(value)
+        except Exception as exc:
+            result.output_errors[str(name)] = f"cannot convert output: {type(exc).__name__}: {exc}"

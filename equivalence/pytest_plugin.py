@@ -1,0 +1,202 @@
+"""The pytest plugin: every (case, backend, reference) comparison as one test.
+
+Enabled by installing the package (entry point ``pytest11``), by
+``pytest_plugins = ["equivalence.pytest_plugin"]`` in a ``conftest.py``, or by
+``-p equivalence.pytest_plugin``. It collects nothing until told where cases live::
+
+    [tool.pytest.ini_options]
+    equivalence_cases = ["cases"]        # folders of case files, relative to the ini file
+    testpaths = ["tests", "cases"]       # so that a bare ``pytest`` walks them
+
+or ``--equivalence-cases DIR`` on the command line (the folder must also be among the
+paths pytest collects).
+
+Test ids read ``cases/autodiff/square.py::001-1-square[tensorflow-vs-torch]``. A
+failure prints the worst mismatches as a table; a backend that is not installed is a
+skip with its reason; a declared known difference is an xfail, and strict: when it no
+longer occurs the test fails. Each (case, backend) runs once per session and is shared
+by the tests that need it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from ._text import element, number, table
+
+DOCUMENTED = "documented"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("equivalence", "cross-framework equivalence cases")
+    group.addoption("--equivalence-cases", action="append", default=[], metavar="DIR",
+                    help="a folder (or file) of equivalence cases to collect; repeatable")
+    group.addoption("--equivalence-backends", default=None, metavar="LIST",
+                    help="comma-separated backends to compare (default: all registered)")
+    group.addoption("--equivalence-reference", default=None, metavar="NAME",
+                    help="the reference backend (default: torch)")
+    group.addoption("--equivalence-out", default=None, metavar="DIR",
+                    help="write results.csv and results.json of the collected comparisons to DIR")
+    parser.addini("equivalence_cases", type="paths", default=[],
+                  help="folders of equivalence cases, relative to the ini file")
+
+
+class _Session:
+    """Per-session state: inputs and executions, shared by the tests of a case."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from .backends import DEFAULT_REFERENCE, backend_names
+
+        self.roots = [Path(p).resolve() for p in config.getoption("equivalence_cases")]
+        self.roots += [Path(p).resolve() for p in config.getini("equivalence_cases")]
+        option = config.getoption("equivalence_backends")
+        self.backends = [b.strip() for b in option.split(",")] if option else list(backend_names())
+        self.reference = config.getoption("equivalence_reference") or DEFAULT_REFERENCE
+        unknown = [b for b in [*self.backends, self.reference] if b not in backend_names()]
+        if unknown:
+            raise pytest.UsageError(f"unknown equivalence backend(s): {', '.join(unknown)}")
+        if self.reference not in self.backends:
+            self.backends.append(self.reference)
+        self.out = config.getoption("equivalence_out")
+        self._inputs: dict[str, Any] = {}
+        self._executions: dict[tuple[str, str], Any] = {}
+        #: Result rows of every comparison that ran, gathered from test reports (so that
+        #: under pytest-xdist the controller has the workers' rows too).
+        self.records: list[dict[str, Any]] = []
+        self.started = time.time()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            for key, value in report.user_properties:
+                if key == "equivalence_rows":
+                    self.records.extend(value)
+
+    def is_case_file(self, path: Path) -> bool:
+        if path.suffix != ".py" or path.name.startswith(("_", "test_")) or path.name == "conftest.py":
+            return False
+        resolved = path.resolve()
+        return any(resolved == root or root in resolved.parents for root in self.roots)
+
+    def execution(self, case: Any, backend: str) -> Any:
+        from .execution import ErrorInfo, Execution, execute
+
+        key = (case.id, backend)
+        if key not in self._executions:
+            if case.id not in self._inputs:
+                try:
+                    self._inputs[case.id] = case.make_inputs()
+                except Exception as exc:
+                    self._inputs[case.id] = ErrorInfo.from_exception(exc)
+            inputs = self._inputs[case.id]
+            if isinstance(inputs, ErrorInfo):
+                self._executions[key] = Execution(case.id, backend, error=inputs)
+            else:
+                self._executions[key] = execute(case, backend, inputs)
+        return self._executions[key]
+
+
+_STATE = pytest.StashKey[_Session]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    state = _Session(config)
+    config.stash[_STATE] = state
+    config.pluginmanager.register(state, "equivalence-session")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    state = parent.config.stash[_STATE]
+    if state.roots and state.is_case_file(file_path):
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        from .discovery import load_file
+
+        state = self.config.stash[_STATE]
+        for case in load_file(Path(self.path)):
+            for backend in state.backends:
+                if backend != state.reference:
+                    yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{state.reference}]",
+                                                 case=case, backend=backend, reference=state.reference)
+                if case.documented:
+                    yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{DOCUMENTED}]",
+                                                 case=case, backend=backend, reference=DOCUMENTED)
+
+
+class ComparisonFailed(Exception):
+    pass
+
+
+class Comparison(pytest.Item):
+    def __init__(self, *, case: Any, backend: str, reference: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case, self.backend, self.reference = case, backend, reference
+
+    def runtest(self) -> None:
+        from .runner import compare_documented, compare_pair
+
+        state = self.config.stash[_STATE]
+        execution = state.execution(self.case, self.backend)
+        if self.reference == DOCUMENTED:
+            rows = compare_documented(self.case, execution)
+        else:
+            rows = compare_pair(self.case, execution, state.execution(self.case, self.reference))
+        self.user_properties.append(("equivalence_rows", [r.record() for r in rows]))
+        failing = [r for r in rows if r.status in ("fail", "error", "unexpected_pass")]
+        if failing:
+            raise ComparisonFailed(describe_failure(self.case, self.backend, self.reference, failing, execution))
+        if rows and all(r.status == "skipped" for r in rows):
+            pytest.skip(rows[0].message)
+        known = [r for r in rows if r.status == "known_difference"]
+        if known:
+            pytest.xfail("known difference: " + "; ".join(sorted({r.message for r in known})))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ComparisonFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return Path(self.path), None, f"{self.case.id}: {self.backend} vs {self.reference}"
+
+
+def describe_failure(case: Any, backend: str, reference: str, rows: list[Any], execution: Any) -> str:
+    """The failure message: one line per failing output, then its worst elements."""
+    lines = [f"{case.id} ({case.title}): {backend} vs {reference}", ""]
+    lines.append(table(
+        ("output", "status", "max abs", "max rel", "max ulp", "mismatched", "rtol", "atol", "message"),
+        [(r.output, r.status, number(r.max_abs_diff), number(r.max_rel_diff), number(r.max_ulp_diff),
+          f"{r.mismatched}/{r.numel}", number(r.rtol), number(r.atol), r.message) for r in rows],
+    ))
+    for r in rows:
+        if r.worst:
+            lines += ["", f"worst elements of {r.output}:"]
+            lines.append(table(
+                ("index", backend, reference, "abs diff", "rel diff", "ulp"),
+                [(str(i), element(a), element(e), number(d), number(rel), number(u))
+                 for i, a, e, d, rel, u in r.worst],
+                indent="  ",
+            ))
+    if execution.error and execution.error.traceback:
+        lines += ["", "traceback (case lines):", execution.error.traceback]
+    lines += ["", f"reproduce: python -m equivalence run {case.path} -k {case.id}"]
+    return "\n".join(lines)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(_STATE, None)
+    if state is None or not state.out or hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller writes
+    from .results import Row, RunResult
+    from .runner import run_metadata
+
+    metadata = run_metadata(state.backends, state.reference, state.started)
+    rows = [Row(**record) for record in state.records]
+    RunResult(rows=rows, metadata=metadata).write(state.out)

@@ -1,0 +1,168 @@
+"""Results: one row per (case, output, backend, reference), and how they are written.
+
+This module is the one place where the public contract is written down.
+
+Columns (``COLUMNS``, in this order):
+
+=================  ==================================================================
+case               the case id
+output             the output name; ``*`` when the whole (case, backend) is concerned
+backend            the backend that computed the value (``numpy``, ``tensorflow``, ...)
+reference          what it is compared with: a backend name, or ``documented``
+status             one of ``STATUSES``
+max_abs_diff       max |actual - expected| (NaN when not computed, inf for NaN/inf
+                   misplacement)
+max_rel_diff       max |actual - expected| / |expected|
+max_ulp_diff       max distance in units in the last place, in the coarser dtype
+mismatched         number of elements outside the tolerance
+numel              number of elements of the output
+rtol, atol         the tolerance used (for documented values: the largest per-element
+                   atol, half a unit of the last printed digit or one ULP)
+shape              the output's shape, as ``(2, 3)``
+reference_shape    the expected side's shape
+dtype              the backend's dtype name (the framework's name: ``bfloat16``)
+reference_dtype    the expected side's dtype (empty for documented values)
+message            what went wrong, or the known difference's reason
+seconds            wall time of the backend's implementation for this case
+=================  ==================================================================
+
+Statuses: ``pass``; ``fail`` (outside tolerance, or shape/dtype mismatch);
+``error`` (the backend or the reference raised, or an output is missing or not an
+array); ``known_difference`` (a declared difference, still there);
+``unexpected_pass`` (a declared difference that is gone: counts as a failure);
+``skipped`` (a backend not installed, or not implemented by the case).
+
+Files: ``results.csv`` and ``results.json`` (``{"metadata": {...}, "rows": [...]}``).
+JSON is strict: NaN is written as ``null``, infinities as the strings ``"inf"`` and
+``"-inf"``. Both are written atomically (a temporary file renamed into place).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._io import atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .case import Case
+    from .execution import Execution
+
+__all__ = ["COLUMNS", "STATUSES", "FAILING", "Row", "RunResult", "read_results"]
+
+STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
+#: Statuses that make a run exit 1.
+FAILING = ("fail", "error", "unexpected_pass")
+
+COLUMNS = (
+    "case", "output", "backend", "reference", "status",
+    "max_abs_diff", "max_rel_diff", "max_ulp_diff", "mismatched", "numel",
+    "rtol", "atol", "shape", "reference_shape", "dtype", "reference_dtype",
+    "message", "seconds",
+)  # fmt: skip
+
+NAN = float("nan")
+
+
+@dataclass
+class Row:
+    case: str
+    output: str
+    backend: str
+    reference: str
+    status: str
+    max_abs_diff: float = NAN
+    max_rel_diff: float = NAN
+    max_ulp_diff: float = NAN
+    mismatched: int = 0
+    numel: int = 0
+    rtol: float = NAN
+    atol: float = NAN
+    shape: str = ""
+    reference_shape: str = ""
+    dtype: str = ""
+    reference_dtype: str = ""
+    message: str = ""
+    seconds: float = NAN
+    #: The largest differences (index, actual, expected, abs, rel, ulp): not a column.
+    worst: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+
+    def record(self) -> dict[str, Any]:
+        values = asdict(self)
+        return {c: values[c] for c in COLUMNS}
+
+
+@dataclass
+class RunResult:
+    """A run: rows, metadata, the cases and what each backend produced."""
+
+    rows: list[Row]
+    metadata: dict[str, Any]
+    cases: list["Case"] = field(default_factory=list)
+    executions: dict[tuple[str, str], "Execution"] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> "pd.DataFrame":
+        """The long-format DataFrame, metadata in ``frame.attrs["metadata"]``."""
+        import pandas as pd
+
+        frame = pd.DataFrame([r.record() for r in self.rows], columns=list(COLUMNS))
+        frame.attrs["metadata"] = self.metadata
+        return frame
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        return any(row.status in FAILING for row in self.rows)
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``results.csv`` and ``results.json`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"csv": out / "results.csv", "json": out / "results.json"}
+        atomic_write_text(paths["csv"], self.frame.to_csv(index=False))
+        document = {"metadata": self.metadata, "rows": [r.record() for r in self.rows]}
+        atomic_write_text(paths["json"], json.dumps(_strict(document), indent=1, allow_nan=False) + "\n")
+        return paths
+
+
+def _strict(value: Any) -> Any:
+    """NaN -> None, ±inf -> "inf"/"-inf", recursively, for strict JSON."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
+def read_results(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Read a ``results.json``; a truncated or foreign file raises ``ValueError`` naming it."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable results file ({exc})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("rows"), list) or "metadata" not in document:
+        raise ValueError(f"{path}: not a results file (expected {{'metadata': ..., 'rows': [...]}})")
+    rows = []
+    for row in document["rows"]:
+        if not isinstance(row, dict) or not set(COLUMNS) <= set(row):
+            raise ValueError(f"{path}: a row lacks the result columns")
+        rows.append({k: (float(v) if v in ("inf", "-inf") else NAN if v is None and k.startswith("max_") else v) for k, v in row.items()})
+    return document["metadata"], rows
