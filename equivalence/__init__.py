@@ -11,6 +11,7 @@ proves it): frameworks load when a case first runs in them.
 Public names::
 
     Case, Source, KnownDifference, Tolerance, printed     declaring cases
+    numerical_gradient                                     float64 central differences
     run, discover, run_cases, RunResult, Row               running them
     COLUMNS, STATUSES                                      the results contract
 """
@@ -26,6 +27,7 @@ from .tolerance import Tolerance
 
 if TYPE_CHECKING:
     from .discovery import discover
+    from .gradients import numerical_gradient
     from .runner import run, run_cases
 
 __version__ = "0.1.0"
@@ -41,12 +43,13 @@ __all__ = [
     "Source",
     "Tolerance",
     "discover",
+    "numerical_gradient",
     "printed",
     "run",
     "run_cases",
 ]
 
-_LAZY = {"discover": "discovery", "run": "runner", "run_cases": "runner"}
+_LAZY = {"discover": "discovery", "numerical_gradient": "gradients", "run": "runner", "run_cases": "runner"}
 
 
 def __getattr__(name: str) -> Any:
