@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-import os
 from types import ModuleType
 from typing import Any
 
@@ -30,8 +29,6 @@ class Backend:
     # -- availability -------------------------------------------------------------
     def unavailable_reason(self) -> str | None:
         """``None`` when the framework can be imported, else why not; imports nothing."""
-        if os.environ.get("EQUIVALENCE_HIDE_" + self.name.upper()):
-            return f"{self.module_name} is hidden by EQUIVALENCE_HIDE_{self.name.upper()}"
         try:
             found = importlib.util.find_spec(self.module_name) is not None
         except (ImportError, ValueError):
