@@ -4,4 +4,7 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# The guard matters: worker processes are spawned, and spawn imports the parent's
+# ``__main__`` module (as ``__mp_main__``) in every worker.
+if __name__ == "__main__":
+    sys.exit(main())

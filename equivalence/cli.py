@@ -8,6 +8,8 @@ path, two cases with one id). ``list`` and ``--help`` import no framework.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -52,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"the backend every other one is compared with (default: {DEFAULT_REFERENCE})")
     run.add_argument("--out", default="reports", metavar="DIR", help="where results are written (default: reports/)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    run.add_argument("--in-process", dest="isolate", action="store_false",
+                     help="run every backend in this process: no time limit, and a crash ends the run "
+                          "(default: one worker process per backend)")
+    run.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                     help="worker processes running at once (default: 1; the machine has %d cores)" % (os.cpu_count() or 1))
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="time limit of one case in one backend, in worker processes (default: 300)")
+    run.add_argument("--repeat", type=int, default=1, choices=(1, 2, 3), metavar="N",
+                     help="run everything N times and flag outputs that differ bitwise between runs")
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="list the cases found, without running them")
@@ -117,12 +128,40 @@ def command_run(args: argparse.Namespace) -> int:
 
     if not args.quiet:
         print(f"running {len(cases)} cases in {', '.join(backends)} (reference: {args.reference})", flush=True)
-    result = run_cases(cases, backends, args.reference, load_errors=errors, progress=progress)
+    with _sigterm_as_interrupt() as received:
+        result = run_cases(cases, backends, args.reference, load_errors=errors, progress=progress,
+                           isolate=args.isolate, jobs=args.jobs, timeout=args.timeout, repeat=args.repeat)
     paths = result.write(args.out)
     print()
     print(summary(result))
     print(f"\n{time.perf_counter() - started:.1f}s; results: {paths['csv']}, {paths['json']}")
+    if not result.metadata["complete"]:
+        unfinished = result.metadata["unfinished"]
+        print(f"interrupted: {len(unfinished)} cases did not finish; the results written are marked incomplete",
+              file=sys.stderr)
+        return 128 + (received[0] if received else signal.SIGINT)
     return 1 if result.failed else 0
+
+
+class _sigterm_as_interrupt:
+    """SIGTERM (a CI job cancelled) ends the run like Ctrl-C: finished cases are kept."""
+
+    def __enter__(self) -> list[int]:
+        self.received: list[int] = []
+
+        def handler(signum: int, frame: object) -> None:
+            self.received.append(signum)
+            raise KeyboardInterrupt
+
+        try:
+            self.previous = signal.signal(signal.SIGTERM, handler)
+        except ValueError:  # not the main thread
+            self.previous = None
+        return self.received
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def _worst_status(rows) -> str:  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ Test ids read ``cases/autodiff/square.py::001-1-square[tensorflow-vs-torch]``. A
 failure prints the worst mismatches as a table; a backend that is not installed is a
 skip with its reason; a declared known difference is an xfail, and strict: when it no
 longer occurs the test fails. Each (case, backend) runs once per session and is shared
-by the tests that need it.
+by the tests that need it, in a worker process per backend (:mod:`equivalence.isolation`)
+unless ``--equivalence-in-process`` is given.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="comma-separated backends to compare (default: all registered)")
     group.addoption("--equivalence-reference", default=None, metavar="NAME",
                     help="the reference backend (default: torch)")
+    group.addoption("--equivalence-in-process", action="store_true", default=False,
+                    help="run the backends in the test process (default: one worker process per backend, "
+                    "so a hang is stopped by the time limit and a crash fails one test)")
+    group.addoption("--equivalence-timeout", type=float, default=None, metavar="SECONDS",
+                    help="time limit of one case in one backend (default: 300)")
     group.addoption("--equivalence-out", default=None, metavar="DIR",
                     help="write results.csv and results.json of the collected comparisons to DIR")
     parser.addini("equivalence_cases", type="paths", default=[],
@@ -62,6 +68,9 @@ class _Session:
         if self.reference not in self.backends:
             self.backends.append(self.reference)
         self.out = config.getoption("equivalence_out")
+        self.isolate = not config.getoption("equivalence_in_process")
+        self.timeout = config.getoption("equivalence_timeout")
+        self._pool: Any = None
         self._inputs: dict[str, Any] = {}
         self._executions: dict[tuple[str, str], Any] = {}
         #: Result rows of every comparison that ran, gathered from test reports (so that
@@ -82,6 +91,7 @@ class _Session:
         return any(resolved == root or root in resolved.parents for root in self.roots)
 
     def execution(self, case: Any, backend: str) -> Any:
+        from .backends import get_backend
         from .execution import ErrorInfo, Execution, execute
 
         key = (case.id, backend)
@@ -94,9 +104,24 @@ class _Session:
             inputs = self._inputs[case.id]
             if isinstance(inputs, ErrorInfo):
                 self._executions[key] = Execution(case.id, backend, error=inputs)
+            elif self.isolate and case.path and get_backend(backend).available and backend in case.implementations:
+                self._executions[key] = self._isolated(case, backend, inputs)
             else:
                 self._executions[key] = execute(case, backend, inputs)
         return self._executions[key]
+
+    def _isolated(self, case: Any, backend: str, inputs: Any) -> Any:
+        from .isolation import DEFAULT_TIMEOUT, Task, WorkerPool
+
+        if self._pool is None:
+            self._pool = WorkerPool(jobs=1, timeout=self.timeout or DEFAULT_TIMEOUT)
+        found: list[Any] = []
+        self._pool.run([Task(case.path, case.id, backend, inputs)], lambda task, execution: found.append(execution))
+        return found[0]
+
+    def pytest_unconfigure(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
 
 
 _STATE = pytest.StashKey[_Session]()
@@ -140,7 +165,7 @@ class Comparison(pytest.Item):
         self.case, self.backend, self.reference = case, backend, reference
 
     def runtest(self) -> None:
-        from .runner import compare_documented, compare_pair
+        from .rows import compare_documented, compare_pair
 
         state = self.config.stash[_STATE]
         execution = state.execution(self.case, self.backend)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from equivalence import printed
-from equivalence.runner import documented_atol
+from equivalence.rows import documented_atol
 
 
 def test_numpy_printout_keeps_shape_and_precision():

@@ -47,7 +47,11 @@ class TorchBackend(Backend):
         torch.set_default_dtype(dtype)
         torch.set_grad_enabled(grad)
         torch.set_rng_state(rng)
+        # Set only what changed: the first use_deterministic_algorithms call takes
+        # seconds (it imports torch's compiler stack).
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        torch.use_deterministic_algorithms(deterministic)
-        torch.autograd.set_detect_anomaly(anomaly)
+        if torch.are_deterministic_algorithms_enabled() != deterministic:
+            torch.use_deterministic_algorithms(deterministic)
+        if torch.is_anomaly_enabled() != anomaly:
+            torch.autograd.set_detect_anomaly(anomaly)
