@@ -1,0 +1,200 @@
+"""002-16 mse-grad: the gradient of a mean squared error on softmax probabilities.
+
+Section 9 draws ``x`` [3,4], ``w`` [4,3] and ``b`` [3] from ``tf.random.normal``, takes
+``y = [2, 0, 1]``, and on a tape computes::
+
+    prob = tf.nn.softmax(x @ w + b, axis=1)
+    loss = tf.reduce_mean(tf.losses.MSE(tf.one_hot(y, depth=3), prob))
+    grads = tape.gradient(loss, [w, b])
+
+printing ``prob`` and both gradients. The inputs were random and are not printed, so
+``002-16-mse-grad`` draws its own from NumPy (seeded) and compares the frameworks:
+PyTorch's ``F.mse_loss`` (mean over every element) equals ``reduce_mean`` of Keras'
+per-sample MSE here because every sample has the same number of classes. NumPy's
+gradients are central differences in float64 (``numerical_gradient``).
+
+One printed number can still be checked: ``dL/db`` is the column sum of ``dL/dz``
+(z = x@w + b), and ``dL/dz`` depends only on ``prob`` and ``y``. ``002-16-mse-grad-printed-prob``
+feeds the document's code logits whose softmax is the printed ``prob``: ``x = [I₃ | 0]``,
+``w = [log prob; 0]``, ``b = 0``, so ``x @ w + b = log prob`` and ``grads[1]`` must come out as printed
+(``grads[0]`` depends on the unknown ``x`` and is not compared). ``prob`` is not compared
+with the printout either: it is the input here, and float32 log-then-softmax returns it
+only to 2-4 ULP (the printed rows sum to 1 ± 6e-8), which says nothing about the
+frameworks. TensorFlow and PyTorch (float32) reproduce the printed ``grads[1]`` within
+4.2e-9; NumPy's float64 derivative, 0.1094238688 for the first element, is 1.2e-8
+(1.6 float32 ULP) below the printed 0.10942388: the printout carries TensorFlow's
+float32 rounding (the same 0.1094238688 comes from the printed prob directly in float64).
+
+The trap (DIFFERENCES.md §22): ``tf.losses.MSE`` (``keras.losses.mean_squared_error``)
+averages over the *last axis only* and returns one loss per sample ("Returns: Mean
+squared error values with shape = [batch_size, d0, .. dN-1]", keras/src/losses/losses.py);
+``torch.nn.functional.mse_loss`` averages over everything (``reduction='mean'``).
+``002-16-mse-per-sample`` drops the document's outer ``reduce_mean``: TensorFlow and
+NumPy return a vector of 3, PyTorch's ``F.mse_loss`` a scalar (a known difference);
+``002-16-mse-per-sample-mapped`` writes ``((prob - y)**2).mean(-1)`` in PyTorch.
+"""
+
+import numpy as np
+
+from equivalence import Case, KnownDifference, Source, numerical_gradient, printed
+
+SOURCE = Source("002_a2a9bc7e14b96b18.txt", "9 损失函数及其梯度: Mean Squared error(MSE)")
+LABELS = np.array([2, 0, 1], dtype=np.int32)  # tf.constant([2,0,1]) is int32
+
+PRINTED_PROB = """[[0.6746528  0.0133454  0.31200182]
+ [0.74632466 0.15744632 0.09622896]
+ [0.5631675  0.4008012  0.0360313 ]]"""
+
+
+def random_inputs(rng):
+    return {
+        "x": rng.standard_normal((3, 4)).astype(np.float32),
+        "w": rng.standard_normal((4, 3)).astype(np.float32),
+        "b": rng.standard_normal(3).astype(np.float32),
+        "y": LABELS,
+    }
+
+
+def printed_prob_inputs(rng):
+    log_prob = np.log(printed(PRINTED_PROB).values)  # float64 logits whose softmax is prob
+    return {
+        "x": np.eye(3, 4, dtype=np.float32),  # [I₃ | 0]: x @ w picks w's first three rows
+        "w": np.vstack([log_prob, np.zeros((1, 3))]).astype(np.float32),
+        "b": np.zeros(3, dtype=np.float32),
+        "y": LABELS,
+    }
+
+
+def softmax(np, z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def with_numpy(np, x, w, b, y):
+    x64 = x.astype(np.float64)
+    onehot = np.eye(3)[y]
+
+    def loss(w, b):
+        return np.mean(np.mean((onehot - softmax(np, x64 @ w + b)) ** 2, axis=-1))
+
+    grad_w, grad_b = numerical_gradient(loss, w, b)
+    prob = softmax(np, x64 @ w.astype(np.float64) + b)
+    return {
+        "prob": prob.astype(np.float32),
+        "loss": np.float32(loss(w.astype(np.float64), b.astype(np.float64))),
+        "grad_w": grad_w.astype(np.float32),
+        "grad_b": grad_b.astype(np.float32),
+    }
+
+
+def with_tensorflow(tf, x, w, b, y):
+    with tf.GradientTape() as tape:
+        tape.watch([w, b])  # constants: recorded only when watched (as in the document)
+        prob = tf.nn.softmax(x @ w + b, axis=1)
+        loss = tf.reduce_mean(tf.losses.MSE(tf.one_hot(y, depth=3), prob))
+    grads = tape.gradient(loss, [w, b])
+    return {"prob": prob, "loss": loss, "grad_w": grads[0], "grad_b": grads[1]}
+
+
+def with_torch(torch, x, w, b, y):
+    F = torch.nn.functional
+    w.requires_grad_(True)
+    b.requires_grad_(True)
+    prob = F.softmax(x @ w + b, dim=1)
+    target = F.one_hot(y.long(), num_classes=3).to(prob.dtype)  # one_hot wants int64, returns int64
+    loss = F.mse_loss(prob, target)  # mean over all 3×3 elements = mean of the per-sample means
+    grad_w, grad_b = torch.autograd.grad(loss, [w, b])
+    return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
+
+
+def mse_case(id, title, description, inputs, documented=None, known=()):
+    case = Case(id=id, title=title, source=SOURCE, description=description, inputs=inputs, seed=16,
+                documented=documented or {}, known_differences=known)
+    case.implement("numpy")(with_numpy)
+    case.implement("tensorflow")(with_tensorflow)
+    case.implement("torch")(with_torch)
+    return case
+
+
+case = mse_case(
+    "002-16-mse-grad",
+    "Gradients of reduce_mean(MSE(one_hot(y), softmax(x@w+b))) with respect to w and b",
+    "Random x, w, b from NumPy; TensorFlow's per-sample MSE then reduce_mean against "
+    "PyTorch's F.mse_loss; NumPy by central differences.",
+    random_inputs,
+)
+
+printed_prob = mse_case(
+    "002-16-mse-grad-printed-prob",
+    "The printed dL/db reproduced from the printed probabilities",
+    "Logits log(prob) through x = [I | 0], w = [log prob; 0], b = 0: the document's prob "
+    "and dL/db, which depends only on prob and y.",
+    printed_prob_inputs,
+    documented={"grad_b": printed("[ 0.10942388 -0.05007509 -0.05934878]")},
+    known=[KnownDifference(
+        "float32 in the printout: NumPy's float64 derivative is the exact dL/db for these "
+        "probabilities, 0.1094238688, 1.2e-8 (1.6 float32 ULP) below the printed 0.10942388 that "
+        "TensorFlow 2.0 computed in float32; TensorFlow 2.21 and PyTorch in float32 land within 4.2e-9",
+        outputs="grad_b", backends="numpy", references="documented",
+    )],
+)
+
+
+per_sample = Case(
+    id="002-16-mse-per-sample",
+    title="tf.losses.MSE is per sample; F.mse_loss averages everything",
+    source=SOURCE,
+    description="MSE(one_hot(y), prob) without the outer reduce_mean: a vector of 3 in "
+    "TensorFlow (and NumPy's port), a scalar from PyTorch's F.mse_loss.",
+    inputs=random_inputs,
+    seed=16,
+    known_differences=[
+        KnownDifference(
+            "tf.losses.MSE averages the last axis only and returns one loss per sample, shape (3,); "
+            "F.mse_loss(reduction='mean') averages all 9 elements into a scalar (their mean)",
+            outputs="mse",
+            backends=("numpy", "tensorflow"),
+            references="torch",
+        ),
+    ],
+)
+
+
+@per_sample.numpy
+def per_sample_with_numpy(np, x, w, b, y):
+    prob = softmax(np, x @ w + b)
+    return {"mse": np.mean((np.eye(3, dtype=np.float32)[y] - prob) ** 2, axis=-1)}  # Keras' MSE: last axis
+
+
+@per_sample.tensorflow
+def per_sample_with_tensorflow(tf, x, w, b, y):
+    prob = tf.nn.softmax(x @ w + b, axis=1)
+    return {"mse": tf.losses.MSE(tf.one_hot(y, depth=3), prob)}
+
+
+@per_sample.torch
+def per_sample_with_torch(torch, x, w, b, y):
+    F = torch.nn.functional
+    prob = F.softmax(x @ w + b, dim=1)
+    return {"mse": F.mse_loss(prob, F.one_hot(y.long(), num_classes=3).to(prob.dtype))}
+
+
+per_sample_mapped = Case(
+    id="002-16-mse-per-sample-mapped",
+    title="Per-sample MSE in PyTorch: ((prob - y)**2).mean(-1)",
+    source=SOURCE,
+    description="The mean over the last axis written out in PyTorch: the same per-sample "
+    "vector as tf.losses.MSE.",
+    inputs=random_inputs,
+    seed=16,
+)
+per_sample_mapped.implement("numpy")(per_sample_with_numpy)
+per_sample_mapped.implement("tensorflow")(per_sample_with_tensorflow)
+
+
+@per_sample_mapped.torch
+def per_sample_mapped_with_torch(torch, x, w, b, y):
+    F = torch.nn.functional
+    prob = F.softmax(x @ w + b, dim=1)
+    target = F.one_hot(y.long(), num_classes=3).to(prob.dtype)
+    return {"mse": ((prob - target) ** 2).mean(-1)}

@@ -1,0 +1,222 @@
+"""002-22 himmelblau: the Himmelblau surface, and gradient descent on it from three starts.
+
+Section 14 of document 002 defines f(x, y) = (x² + y − 11)² + (x + y² − 7)², evaluates it
+with NumPy on a 120×120 grid (``np.arange(-6, 6, 0.1)``, ``np.meshgrid``) and prints only
+the shapes, ``(120,) (120,)`` and ``(120, 120) (120, 120)``, before drawing the surface.
+Then it runs 200 steps of plain gradient descent, ``x -= 0.01*grads``, from
+``x = tf.constant([-4., 0.])`` (float32) with ``tape.watch([x])``, and prints every 20th
+step. Its comment names two more starts, ``[1., 0.]`` and ``[4., 0.]``, without output.
+
+**What the printout shows.** In the loop, ``y = himmelblau(x)`` is evaluated *before*
+``x -= 0.01*grads``, and the print comes after the update: each line pairs x *after*
+step ``step`` with f(x) *before* it. Step 0 prints x = [-2.98 -0.09999999] and
+f = 146.0 = f(-4, 0). The outputs keep that pairing: ``x[k]`` is x after update k,
+``f[k]`` is f before it (so ``f[k] = f(x[k-1])``).
+
+**Cases.**
+
+- ``002-22-himmelblau-surface``: the grid and the surface Z (returned whole, for the
+  report) in each framework, each with its own ``arange`` and ``meshgrid``. TensorFlow's
+  ``tf.range(-6, 6, 0.1)`` would be float32: the case asks for float64, the dtype of the
+  document's NumPy grid, and gives ``torch.meshgrid`` ``indexing='xy'`` (its default is
+  'ij', which would transpose Z: see 002-9 meshgrid). The ``arange`` differ in the last
+  bits: NumPy's from PyTorch's in 118 of the 120 points, by up to 4.3e-14 (NumPy steps by
+  (start + step) − start = 0.09999999999999964, not 0.1), TensorFlow's by up to 8.9e-16.
+  On Z (max 2019) that makes 7.0e-11 (NumPy) and 1.6e-12 (TensorFlow) against PyTorch:
+  far inside float64's default tolerance.
+- ``002-22-himmelblau``: the documented descent from [-4, 0] in float32, against the
+  printed table.
+- ``002-22-himmelblau-start-1-0``, ``-start-4-0``: the two other starts (minima (3, 2) and
+  (3.584428, −1.848126)); no printout, frameworks compared.
+- ``002-22-himmelblau-float64``: the documented start in float64.
+
+NumPy's gradient is written by hand: with a = x² + y − 11 and b = x + y² − 7,
+∂f/∂x = 4x·a + 2b and ∂f/∂y = 2a + 4y·b. In float32 it gives the same bits as
+TensorFlow's and PyTorch's autodiff at every step of all three starts (measured), and
+TensorFlow and PyTorch agree bitwise with each other in both dtypes (DIFFERENCES.md §31).
+Near a minimum f is tiny and its float32 rounding may differ (from [4, 0], PyTorch's f is
+1 ULP, 1.8e-12, from TensorFlow's and NumPy's at one step); the default float32 atol (1e-5)
+covers it.
+At the end f is 0.0 in float32 but 7.9e-31 in float64 from [-4, 0].
+
+**Drift from the document.** Today's frameworks reproduce every printed line except
+step 20: the document prints x = [-3.6890156 -3.1276684], f = 6.054738998413086, where
+TensorFlow 2.21, PyTorch and NumPy all compute x = [-3.6890159 -3.1276689] (1 and 2
+float32 ULP away) and f = 6.054703 (3.6e-5, 75 ULP; float64 gives 6.0547146). By step 40
+both runs reach the same float32 fixed point (-3.7793102, -3.283186), so the drift is
+transient. Computing x² in float32 as exp(2·log|x|), as a generic pow kernel may, gives
+x = [-3.6890154 -3.1276684] and f = 6.0547333 at step 20 (1 ULP and 5.7e-6 from the
+printed values), where an exact square gives today's: TensorFlow 2.0's ``x ** 2`` most
+likely rounded differently (we cannot run TensorFlow 2.0 here to confirm).
+"""
+
+import re
+
+import numpy as np
+
+from equivalence import Case, KnownDifference, Source, printed
+
+SOURCE = Source("002_a2a9bc7e14b96b18.txt", "14 函数优化实战(Himmelblau函数优化)")
+
+
+def himmelblau(x):
+    """The document's function: works on NumPy arrays and on TF and PyTorch tensors alike."""
+    return (x[0] ** 2 + x[1] - 11) ** 2 + (x[0] + x[1] ** 2 - 7) ** 2
+
+
+# --- the surface -------------------------------------------------------------------------
+
+surface = Case(
+    id="002-22-himmelblau-surface",
+    title="Himmelblau's function on a 120×120 grid from arange(-6, 6, 0.1)",
+    source=SOURCE,
+    description="np.arange, np.meshgrid and f on the grid, in each framework; the document "
+    "prints the shapes and draws the surface.",
+    inputs={"start": -6, "stop": 6, "step": 0.1},
+    documented={
+        "range_shapes": printed("(120,) (120,)"),  # print('x,y range:', x.shape, y.shape)
+        "map_shapes": printed("(120, 120) (120, 120)"),  # print('X,Y maps:', X.shape, Y.shape)
+    },
+)
+
+
+def _shapes(*arrays):
+    return np.array([n for a in arrays for n in a.shape], dtype=np.int64)
+
+
+@surface.numpy
+def surface_with_numpy(np, start, stop, step):
+    x = np.arange(start, stop, step)
+    y = np.arange(start, stop, step)
+    X, Y = np.meshgrid(x, y)
+    Z = himmelblau([X, Y])
+    return {"range_shapes": _shapes(x, y), "map_shapes": _shapes(X, Y), "x": x, "Z": Z}
+
+
+@surface.tensorflow
+def surface_with_tensorflow(tf, start, stop, step):
+    # tf.range infers float32 from the Python float step; the document's grid is NumPy float64.
+    x = tf.range(start, stop, step, dtype=tf.float64)
+    y = tf.range(start, stop, step, dtype=tf.float64)
+    X, Y = tf.meshgrid(x, y)  # indexing='xy' by default, as NumPy
+    Z = himmelblau([X, Y])
+    return {"range_shapes": _shapes(x, y), "map_shapes": _shapes(X, Y), "x": x, "Z": Z}
+
+
+@surface.torch
+def surface_with_torch(torch, start, stop, step):
+    x = torch.arange(start, stop, step, dtype=torch.float64)
+    y = torch.arange(start, stop, step, dtype=torch.float64)
+    X, Y = torch.meshgrid(x, y, indexing="xy")  # torch's default 'ij' would transpose Z
+    Z = himmelblau([X, Y])
+    return {"range_shapes": _shapes(x, y), "map_shapes": _shapes(X, Y), "x": x, "Z": Z}
+
+
+# --- gradient descent ----------------------------------------------------------------------
+
+
+def descend_with_numpy(np, x, learning_rate, steps):
+    """The hand-written gradient: a = x² + y − 11, b = x + y² − 7."""
+    xs, fs = [], []
+    for _ in range(steps):
+        y = himmelblau(x)
+        a = x[0] ** 2 + x[1] - 11
+        b = x[0] + x[1] ** 2 - 7
+        grads = np.stack([4 * x[0] * a + 2 * b, 2 * a + 4 * x[1] * b])
+        x = x - learning_rate * grads
+        xs.append(x)
+        fs.append(y)
+    return {"x": np.stack(xs), "f": np.stack(fs)}
+
+
+def descend_with_tensorflow(tf, x, learning_rate, steps):
+    """The document's loop: x is a tf.constant, so the tape must watch it."""
+    xs, fs = [], []
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            tape.watch([x])
+            y = himmelblau(x)
+
+        grads = tape.gradient(y, [x])[0]
+        x -= learning_rate * grads
+
+        xs.append(x)
+        fs.append(y)
+    return {"x": tf.stack(xs), "f": tf.stack(fs)}
+
+
+def descend_with_torch(torch, x, learning_rate, steps):
+    """Autograd for the gradient, the update in place under no_grad."""
+    x = x.clone().requires_grad_(True)
+    xs, fs = [], []
+    for _ in range(steps):
+        y = himmelblau(x)
+        (grads,) = torch.autograd.grad(y, [x])
+        with torch.no_grad():
+            x -= learning_rate * grads
+        xs.append(x.detach().clone())
+        fs.append(y.detach())
+    return {"x": torch.stack(xs), "f": torch.stack(fs)}
+
+
+# The document's printout, verbatim.
+PRINTOUT = """
+step 0: x = [-2.98       -0.09999999], f(x) = 146.0
+step 20: x = [-3.6890156 -3.1276684], f(x) = 6.054738998413086
+step 40: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 60: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 80: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 100: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 120: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 140: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 160: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+step 180: x = [-3.7793102 -3.283186 ], f(x) = 0.0
+"""
+_LINES = re.findall(r"x = (\[.*?\]), f\(x\) = (\S+)", PRINTOUT)
+DOCUMENTED = {
+    "x": printed("[" + " ".join(x for x, _ in _LINES) + "]", at=np.s_[::20]),
+    "f": printed(" ".join(f for _, f in _LINES), at=np.s_[::20]),
+}
+
+STEP_20_DRIFT = KnownDifference(
+    "step 20 only: the document prints x = [-3.6890156 -3.1276684], f = 6.054738998413086; "
+    "TensorFlow 2.21, PyTorch and NumPy all compute x = [-3.6890159 -3.1276689] (1-2 float32 "
+    "ULP, 4.8e-7) and f = 6.054703 (3.6e-5, 75 ULP; float64: 6.0547146). Transient: from "
+    "step 40 on every printed line is reproduced. A float32 x**2 computed as exp(2 log|x|) "
+    "lands within 1 ULP of the printed x and 5.7e-6 of the printed f: TF 2.0's pow most "
+    "likely rounded differently",
+    outputs=("x", "f"),
+    references="documented",
+)
+
+
+def descent_case(id, title, start, dtype, documented=None, known=()):
+    case = Case(
+        id=id,
+        title=title,
+        source=SOURCE,
+        description=f"x -= 0.01·∇f for 200 steps from {start} in {np.dtype(dtype).name}; "
+        "x after each update, f before it.",
+        inputs={"x": np.array(start, dtype=dtype), "learning_rate": 0.01, "steps": 200},
+        documented=documented or {},
+        known_differences=known,
+        trajectories=("x", "f"),
+    )
+    case.implement("numpy")(descend_with_numpy)
+    case.implement("tensorflow")(descend_with_tensorflow)
+    case.implement("torch")(descend_with_torch)
+    return case
+
+
+documented_start = descent_case(
+    "002-22-himmelblau", "Gradient descent on Himmelblau's function from [-4, 0] (the printout)",
+    [-4.0, 0.0], np.float32, documented=DOCUMENTED, known=[STEP_20_DRIFT])
+start_1_0 = descent_case(
+    "002-22-himmelblau-start-1-0", "Gradient descent on Himmelblau's function from [1, 0]",
+    [1.0, 0.0], np.float32)
+start_4_0 = descent_case(
+    "002-22-himmelblau-start-4-0", "Gradient descent on Himmelblau's function from [4, 0]",
+    [4.0, 0.0], np.float32)
+float64_start = descent_case(
+    "002-22-himmelblau-float64", "Gradient descent on Himmelblau's function from [-4, 0] in float64",
+    [-4.0, 0.0], np.float64)

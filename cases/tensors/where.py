@@ -1,0 +1,329 @@
+"""002-7 where: coordinates of a mask, boolean_mask, gather_nd and three-argument where.
+
+Section 4 of document 002 draws ``a = tf.random.normal([3,3])``, takes ``mask = a > 0``
+and prints the mask, ``tf.boolean_mask(a, mask)`` (six values), ``tf.where(mask)`` (a
+6×2 int64 tensor of coordinates), ``tf.gather_nd(a, indices)`` (the same six values) and
+``tf.where(mask, ones, zeros)``. The random draw cannot be reproduced, so ``a`` is built
+from what was printed: the six printed values at the mask's True positions and negative
+values of our choosing at its False positions, so that ``a > 0`` is the printed mask.
+
+Traps, each a case of this file:
+
+- ``002-7-where``: ``where`` with one argument is not the same function everywhere.
+  ``tf.where(c)`` returns an (N, rank) int64 array of coordinates; ``torch.where(c)``
+  and ``np.where(c)`` return a tuple of rank index arrays (they are ``nonzero``), one
+  row per dimension once stacked: (2, 6) instead of (6, 2). The tuple is what fancy
+  indexing wants, so ``a[torch.where(mask)]`` still gathers the right values.
+  (https://pytorch.org/docs/stable/generated/torch.where.html: "torch.where(condition)
+  is identical to torch.nonzero(condition, as_tuple=True)";
+  https://numpy.org/doc/stable/reference/generated/numpy.where.html: "When only
+  condition is provided, this function is a shorthand for np.asarray(condition).nonzero()".)
+  ``002-7-where-mapped`` uses ``torch.argwhere`` / ``np.argwhere``, which are TF's
+  one-argument ``where``.
+- ``002-7-where-int-mask``: a mask of 0/1 integers is a boolean mask for TensorFlow
+  (``boolean_mask`` hands it to ``where``, which selects the non-zero positions:
+  tensorflow/python/ops/array_ops.py, ``boolean_mask._apply_mask_1d``) but a list of
+  row indices for PyTorch and NumPy (advanced integer indexing): six values against a
+  (3, 3, 3) array of rows. DIFFERENCES.md §12 records an error in TF; TensorFlow 2.21
+  raises none, it treats the integers as booleans. The mapped case casts to bool.
+- ``002-7-where-sqrt-grad``: the gradient of ``where(a > 0, sqrt(a), 0)``. The branch not
+  taken still has a gradient ``0 · sqrt'(a)``, and ``sqrt'(a)`` is NaN for a < 0.
+  PyTorch's autograd multiplies: NaN (pytorch#52248, pytorch#23395). TensorFlow's
+  sqrt gradient kernel returns 0 when the incoming gradient is 0
+  (``scalar_sqrt_gradient_op`` in tensorflow/core/kernels/cwise_ops_gradients.h), so TF
+  gives 0, the true derivative.
+  The mapped case uses the double-where pattern of tf.where's docstring (tensorflow#38349:
+  feed sqrt a safe value where the mask is False), after which all three agree.
+"""
+
+import numpy as np
+
+from equivalence import Case, KnownDifference, Source, printed
+
+SOURCE = Source("002_a2a9bc7e14b96b18.txt", "4 高阶OP: where(tensor)")
+
+# The printed mask and boolean_mask values; the three negatives are ours (the document
+# does not print a), chosen so that a > 0 is the printed mask.
+A = np.array(
+    [
+        [-0.8159134, 0.52404463, 0.62450945],
+        [-1.2405691, -0.35130015, 0.6324052],
+        [0.4014356, 1.3766853, 0.8314979],
+    ],
+    dtype=np.float32,
+)
+
+DOCUMENTED = {
+    "mask": printed("""[[False,  True,  True],
+       [False, False,  True],
+       [ True,  True,  True]]"""),
+    "masked": printed("""[0.52404463, 0.62450945, 0.6324052 , 0.4014356 , 1.3766853 ,
+       0.8314979 ]"""),
+    "indices": printed("""[[0, 1],
+       [0, 2],
+       [1, 2],
+       [2, 0],
+       [2, 1],
+       [2, 2]]"""),
+    "gathered": printed("""[0.52404463, 0.62450945, 0.6324052 , 0.4014356 , 1.3766853 ,
+       0.8314979 ]"""),
+    "selected": printed("""[[0., 1., 1.],
+       [0., 0., 1.],
+       [1., 1., 1.]]"""),
+}
+
+case = Case(
+    id="002-7-where",
+    title="where(mask), boolean_mask, gather_nd, where(mask, A, B): one-argument where as each framework spells it",
+    source=SOURCE,
+    description="The document's 3x3 example with each framework's own where(mask): TensorFlow returns "
+    "(6, 2) coordinates, torch.where / np.where a tuple of index arrays, (2, 6) once stacked.",
+    inputs={"a": A},
+    documented=DOCUMENTED,
+    known_differences=[
+        KnownDifference(
+            "one-argument where: tf.where(mask) returns (6, 2) int64 coordinates, torch.where(mask) a "
+            "tuple of 2 index tensors (nonzero(as_tuple=True)), stacked here to (2, 6)",
+            outputs="indices",
+            backends="tensorflow",
+            references="torch",
+        ),
+        KnownDifference(
+            "one-argument where: torch.where(mask) and np.where(mask) return one index array per "
+            "dimension ((2, 6) once stacked), the document prints TF's (6, 2) coordinates",
+            outputs="indices",
+            backends=("torch", "numpy"),
+            references="documented",
+        ),
+    ],
+)
+
+
+@case.numpy
+def with_numpy(np, a):
+    mask = a > 0
+    indices = np.where(mask)  # a tuple (rows, cols), as ndarray.nonzero()
+    return {
+        "mask": mask,
+        "masked": a[mask],
+        "indices": np.stack(indices),  # stacked to return it: one row per dimension
+        "gathered": a[indices],
+        "selected": np.where(mask, np.ones([3, 3], dtype=np.float32), np.zeros([3, 3], dtype=np.float32)),
+    }
+
+
+@case.tensorflow
+def with_tensorflow(tf, a):
+    mask = a > 0
+    indices = tf.where(mask)
+    A = tf.ones([3, 3])
+    B = tf.zeros([3, 3])
+    return {
+        "mask": mask,
+        "masked": tf.boolean_mask(a, mask),
+        "indices": indices,
+        "gathered": tf.gather_nd(a, indices),
+        "selected": tf.where(mask, A, B),
+    }
+
+
+@case.torch
+def with_torch(torch, a):
+    mask = a > 0
+    indices = torch.where(mask)  # a tuple (rows, cols): torch.nonzero(mask, as_tuple=True)
+    return {
+        "mask": mask,
+        "masked": a[mask],
+        "indices": torch.stack(indices),  # stacked to return it: one row per dimension
+        "gathered": a[indices],
+        "selected": torch.where(mask, torch.ones(3, 3), torch.zeros(3, 3)),
+    }
+
+
+mapped = Case(
+    id="002-7-where-mapped",
+    title="where(mask) as coordinates: torch.argwhere / np.argwhere, gather_nd as a[tuple(indices.T)]",
+    source=SOURCE,
+    description="The same computation with TF's one-argument where mapped to argwhere: the three "
+    "frameworks and the document agree.",
+    inputs={"a": A},
+    documented=DOCUMENTED,
+)
+
+
+@mapped.numpy
+def mapped_with_numpy(np, a):
+    mask = a > 0
+    indices = np.argwhere(mask)  # (N, rank) int64, like tf.where(mask)
+    return {
+        "mask": mask,
+        "masked": a[mask],
+        "indices": indices,
+        "gathered": a[tuple(indices.T)],  # gather_nd: one index array per column
+        "selected": np.where(mask, np.ones([3, 3], dtype=np.float32), np.zeros([3, 3], dtype=np.float32)),
+    }
+
+
+mapped.implement("tensorflow")(with_tensorflow)
+
+
+@mapped.torch
+def mapped_with_torch(torch, a):
+    mask = a > 0
+    indices = torch.argwhere(mask)  # (N, rank) int64, = torch.nonzero(mask)
+    return {
+        "mask": mask,
+        "masked": a[mask],
+        "indices": indices,
+        "gathered": a[tuple(indices.T)],
+        "selected": torch.where(mask, torch.ones(3, 3), torch.zeros(3, 3)),
+    }
+
+
+# -- an integer mask -------------------------------------------------------------------
+INT_MASK = {"a": A, "int_mask": (A > 0).astype(np.int32)}
+MASKED = {"masked": DOCUMENTED["masked"]}
+
+int_mask = Case(
+    id="002-7-where-int-mask",
+    title="boolean_mask with a 0/1 integer mask: TF selects the non-zeros, PyTorch and NumPy index rows",
+    source=SOURCE,
+    description="The document's mask given as int32 0/1: TensorFlow still returns the six values, "
+    "PyTorch and NumPy read the integers as row indices and return a (3, 3, 3) array.",
+    inputs=INT_MASK,
+    documented=MASKED,
+    known_differences=[
+        KnownDifference(
+            "int mask: tf.boolean_mask selects the non-zero positions (shape (6,)); torch a[int_mask] "
+            "is advanced indexing by row numbers 0/1 (shape (3, 3, 3))",
+            outputs="masked",
+            backends="tensorflow",
+            references="torch",
+        ),
+        KnownDifference(
+            "int mask: PyTorch and NumPy index rows 0/1 (shape (3, 3, 3)) instead of selecting the "
+            "document's six values",
+            outputs="masked",
+            backends=("torch", "numpy"),
+            references="documented",
+        ),
+    ],
+)
+
+
+@int_mask.numpy
+def int_mask_with_numpy(np, a, int_mask):
+    return {"masked": a[int_mask]}
+
+
+@int_mask.tensorflow
+def int_mask_with_tensorflow(tf, a, int_mask):
+    return {"masked": tf.boolean_mask(a, int_mask)}
+
+
+@int_mask.torch
+def int_mask_with_torch(torch, a, int_mask):
+    return {"masked": a[int_mask]}
+
+
+int_mask_mapped = Case(
+    id="002-7-where-int-mask-mapped",
+    title="boolean_mask with an integer mask cast to bool first",
+    source=SOURCE,
+    description="Casting the 0/1 mask to bool makes a[mask] a boolean mask in every framework.",
+    inputs=INT_MASK,
+    documented=MASKED,
+)
+
+
+@int_mask_mapped.numpy
+def int_mask_mapped_with_numpy(np, a, int_mask):
+    return {"masked": a[int_mask.astype(bool)]}
+
+
+@int_mask_mapped.tensorflow
+def int_mask_mapped_with_tensorflow(tf, a, int_mask):
+    return {"masked": tf.boolean_mask(a, tf.cast(int_mask, tf.bool))}
+
+
+@int_mask_mapped.torch
+def int_mask_mapped_with_torch(torch, a, int_mask):
+    return {"masked": a[int_mask.bool()]}
+
+
+# -- the gradient through where ---------------------------------------------------------
+sqrt_grad = Case(
+    id="002-7-where-sqrt-grad",
+    title="Gradient of where(a > 0, sqrt(a), 0): TensorFlow 0, PyTorch NaN in the branch not taken",
+    source=SOURCE,
+    description="y = sum(where(a > 0, sqrt(a), 0)) on the document's a; dy/da is 0 where a <= 0. "
+    "PyTorch's autograd gives NaN there (0 * sqrt'(a < 0)); TensorFlow's sqrt gradient gives 0.",
+    inputs={"a": A},
+    known_differences=[
+        KnownDifference(
+            "where(a > 0, sqrt(a), 0): torch autograd computes 0 * sqrt'(a) = 0 * NaN = NaN at the three "
+            "negative a (pytorch#52248); TF's sqrt gradient kernel returns 0 for a zero incoming gradient "
+            "(cwise_ops_gradients.h), NumPy's hand-written derivative is 0 there",
+            outputs="dy_da",
+            backends=("tensorflow", "numpy"),
+            references="torch",
+        ),
+    ],
+)
+
+
+@sqrt_grad.numpy
+def sqrt_grad_with_numpy(np, a):
+    mask = a > 0
+    with np.errstate(invalid="ignore"):  # np.where evaluates sqrt(a) everywhere, as the frameworks do
+        y = np.sum(np.where(mask, np.sqrt(a), np.float32(0)))
+        dy_da = np.where(mask, np.float32(0.5) / np.sqrt(a), np.float32(0))  # d sqrt(a)/da = 1/(2 sqrt a)
+    return {"y": y, "dy_da": dy_da}
+
+
+@sqrt_grad.tensorflow
+def sqrt_grad_with_tensorflow(tf, a):
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        y = tf.reduce_sum(tf.where(a > 0, tf.sqrt(a), 0.0))
+    return {"y": y, "dy_da": tape.gradient(y, a)}
+
+
+@sqrt_grad.torch
+def sqrt_grad_with_torch(torch, a):
+    a.requires_grad_(True)
+    y = torch.where(a > 0, torch.sqrt(a), 0.0).sum()
+    (dy_da,) = torch.autograd.grad(y, a)
+    return {"y": y, "dy_da": dy_da}
+
+
+sqrt_grad_mapped = Case(
+    id="002-7-where-sqrt-grad-mapped",
+    title="Gradient through where with the double-where pattern: sqrt of a safe value",
+    source=SOURCE,
+    description="safe = where(a > 0, a, 1); y = sum(where(a > 0, sqrt(safe), 0)): no NaN enters the "
+    "graph, and the three frameworks give dy/da = 0 where a <= 0.",
+    inputs={"a": A},
+)
+
+sqrt_grad_mapped.implement("numpy")(sqrt_grad_with_numpy)
+
+
+@sqrt_grad_mapped.tensorflow
+def sqrt_grad_mapped_with_tensorflow(tf, a):
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        mask = a > 0
+        safe = tf.where(mask, a, 1.0)
+        y = tf.reduce_sum(tf.where(mask, tf.sqrt(safe), 0.0))
+    return {"y": y, "dy_da": tape.gradient(y, a)}
+
+
+@sqrt_grad_mapped.torch
+def sqrt_grad_mapped_with_torch(torch, a):
+    a.requires_grad_(True)
+    mask = a > 0
+    safe = torch.where(mask, a, 1.0)
+    y = torch.where(mask, torch.sqrt(safe), 0.0).sum()
+    (dy_da,) = torch.autograd.grad(y, a)
+    return {"y": y, "dy_da": dy_da}
