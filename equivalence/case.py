@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from .documented import Printed, printed
 from .tolerance import Tolerance

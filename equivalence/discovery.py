@@ -12,12 +12,12 @@ that names both files, since results are keyed by id.
 from __future__ import annotations
 
 import hashlib
-import re
 import importlib.util
+import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .case import Case
 

@@ -4,6 +4,8 @@
 seeds every generator with the case's seed, saves the global state a case may change
 (default dtype, grad mode, RNG states, NumPy error settings, Keras floatx) and restores
 it afterwards, times the call, and turns the returned outputs into NumPy arrays. An
+implementation that takes a ``compile`` argument receives the backend's (the identity,
+or ``tf.function``/``torch.compile`` for an execution mode). An
 exception becomes an :class:`ErrorInfo` with the traceback lines that point into the
 case; it never propagates. Per-output problems (an output that is ``None`` or not an
 array) are kept per output, so the other outputs are still compared.
@@ -12,19 +14,21 @@ array) are kept per output, so the other outputs are still compared.
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import random
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from .backends import get_backend
 from .case import Case
 
-__all__ = ["ErrorInfo", "Execution", "execute", "convert_inputs"]
+__all__ = ["ErrorInfo", "Execution", "applies", "convert_inputs", "execute"]
 
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,7 +43,7 @@ class ErrorInfo:
         return f"{self.type}: {self.message}"
 
     @classmethod
-    def from_exception(cls, exc: BaseException) -> "ErrorInfo":
+    def from_exception(cls, exc: BaseException) -> ErrorInfo:
         frames = [
             f for f in traceback.extract_tb(exc.__traceback__)
             if not os.path.abspath(f.filename).startswith(_ENGINE_DIR)
@@ -83,16 +87,32 @@ def convert_inputs(inputs: Mapping[str, Any], backend_name: str) -> dict[str, An
     return converted
 
 
+def applies(case: Case, backend_name: str) -> bool:
+    """Whether ``backend_name`` has something to run for ``case``.
+
+    A plain backend applies to every case (a missing implementation is a skip worth
+    reporting); an execution mode only to cases whose implementation takes ``compile``.
+    """
+    backend = get_backend(backend_name)
+    if not backend.is_mode:
+        return True
+    implementation = case.implementations.get(backend.implementation)
+    return implementation is not None and "compile" in inspect.signature(implementation).parameters
+
+
 def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Execution:
     result = Execution(case.id, backend_name)
     backend = get_backend(backend_name)
     reason = backend.unavailable_reason()
-    implementation = case.implementations.get(backend_name)
+    implementation = case.implementations.get(backend.implementation)
     if reason is None and implementation is None:
-        reason = f"case {case.id} has no {backend_name} implementation"
+        reason = f"case {case.id} has no {backend.implementation} implementation"
+    if reason is None and not applies(case, backend_name):
+        reason = f"case {case.id} has no compiled step (its implementation takes no `compile` argument)"
     if reason is not None:
         result.skipped = reason
         return result
+    takes_compile = "compile" in inspect.signature(implementation).parameters
     numpy_backend = get_backend("numpy")
     try:
         module = backend.load()
@@ -107,6 +127,8 @@ def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Executi
         backend.seed(case.seed)
         arguments = convert_inputs(inputs, backend_name)
         start = time.perf_counter()
+        if takes_compile:
+            arguments["compile"] = backend.compile
         returned = implementation(module, **arguments)
         result.seconds = time.perf_counter() - start
         _collect(result, backend, returned)

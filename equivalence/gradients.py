@@ -13,7 +13,7 @@ case's dtype before returning it, so that it is compared at that dtype's toleran
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -25,10 +25,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .execution import ErrorInfo, Execution
 
@@ -189,7 +190,7 @@ class WorkerPool:
             worker.stop()
         self._workers.clear()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -40,12 +40,12 @@ JSON is strict: NaN is written as ``null``, infinities as the strings ``"inf"`` 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._io import atomic_write_text
+from ._json import strict as _strict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,11 +103,11 @@ class RunResult:
 
     rows: list[Row]
     metadata: dict[str, Any]
-    cases: list["Case"] = field(default_factory=list)
-    executions: dict[tuple[str, str], "Execution"] = field(default_factory=dict)
+    cases: list[Case] = field(default_factory=list)
+    executions: dict[tuple[str, str], Execution] = field(default_factory=dict)
 
     @property
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         """The long-format DataFrame, metadata in ``frame.attrs["metadata"]``."""
         import pandas as pd
 
@@ -134,21 +134,6 @@ class RunResult:
         document = {"metadata": self.metadata, "rows": [r.record() for r in self.rows]}
         atomic_write_text(paths["json"], json.dumps(_strict(document), indent=1, allow_nan=False) + "\n")
         return paths
-
-
-def _strict(value: Any) -> Any:
-    """NaN -> None, ±inf -> "inf"/"-inf", recursively, for strict JSON."""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return value
-    if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_strict(v) for v in value]
-    return value
 
 
 def read_results(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

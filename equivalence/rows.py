@@ -27,11 +27,21 @@ DOCUMENTED = "documented"
 
 
 def compare_case(case: Case, executions: dict[str, Execution], reference: str) -> list[Row]:
+    """Every comparison of one case; an execution mode is also compared with its eager
+    framework (``tensorflow-function`` against ``tensorflow``)."""
+    from .backends import get_backend
+    from .execution import applies
+
     rows: list[Row] = []
     ref = executions.get(reference)
     for backend, execution in executions.items():
+        if not applies(case, backend):
+            continue
         if backend != reference and ref is not None:
             rows += compare_pair(case, execution, ref)
+        eager = executions.get(get_backend(backend).implementation)
+        if eager is not None and eager is not execution and eager.backend != reference:
+            rows += compare_pair(case, execution, eager)
         if case.documented:
             rows += compare_documented(case, execution)
     return rows

@@ -18,12 +18,13 @@ import platform
 import shlex
 import sys
 import time
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from .backends import DEFAULT_REFERENCE, backend_names, get_backend
+from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names, get_backend
 from .case import Case
 from .discovery import LoadError
-from .execution import Execution, execute
+from .execution import Execution, applies, execute
 from .results import Row, RunResult
 from .rows import compare_case, compare_rerun
 
@@ -44,7 +45,7 @@ def run_cases(
     timeout: float | None = None,
     repeat: int = 1,
 ) -> RunResult:
-    """Run ``cases`` in ``backends`` (all registered ones by default) and compare.
+    """Run ``cases`` in ``backends`` (``DEFAULT_BACKENDS`` by default) and compare.
 
     ``isolate`` runs every backend in worker processes (:mod:`equivalence.isolation`),
     ``jobs`` of them at once, each (case, backend) stopped after ``timeout`` seconds;
@@ -65,7 +66,6 @@ def run_cases(
     by_id = {case.id: case for case in cases}
     runs: dict[tuple[str, str], list[Execution]] = {}
     finished: dict[str, list[Row]] = {}
-    inputs: dict[str, Any] = {}
     tasks: list[Any] = []
 
     def record(case_id: str, backend: str, execution: Execution) -> None:
@@ -89,7 +89,8 @@ def run_cases(
                 for backend in backends:
                     if isinstance(made, Execution):
                         record(case.id, backend, Execution(case.id, backend, error=made.error))
-                    elif isolate and case.path and get_backend(backend).available and backend in case.implementations:
+                    elif (isolate and case.path and get_backend(backend).available and applies(case, backend)
+                          and get_backend(backend).implementation in case.implementations):
                         from .isolation import Task
 
                         tasks.append(Task(case.path, case.id, backend, made))
@@ -113,7 +114,7 @@ def run_cases(
 
 def _ordered_backends(backends: Sequence[str] | None) -> list[str]:
     known = backend_names()
-    chosen = list(known if backends is None else backends)
+    chosen = list(DEFAULT_BACKENDS if backends is None else backends)
     unknown = [b for b in chosen if b not in known]
     if unknown:
         raise ValueError(f"unknown backend(s) {', '.join(unknown)}; known: {', '.join(known)}")

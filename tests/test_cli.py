@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from conftest import AGREEING, write_cases
-
 from equivalence.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,6 @@ The README's "Faults survived" list points here. Worker-process tests use case f
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AGREEING, write_cases
 
 import equivalence as eq
+from conftest import AGREEING, write_cases
 from equivalence import Case, Source
 from equivalence.runner import run_cases
 

@@ -206,7 +206,6 @@ def test_a_missing_framework_is_skipped_with_its_reason(tmp_path, case_dir):
 
 def test_duplicate_ids_name_both_files(tmp_path):
     from conftest import AGREEING, write_cases
-
     from equivalence.discovery import DiscoveryError
 
     folder = write_cases(tmp_path / "dups", first=AGREEING, second=AGREEING)
@@ -228,8 +227,10 @@ def test_a_case_file_that_fails_to_import_is_reported_and_others_run(tmp_path):
 def test_select_expression():
     from equivalence._select import select
 
-    cases = [make_case(id=i) for i in ("001-1-square", "002-12-crossentropy", "003-2-numpy")]
+    cases = [make_case(id=i) for i in ("001-1-square", "002-12-crossentropy", "003-2-numpy", "002-1-topk")]
     assert [c.id for c in select(cases, "square or 003")] == ["001-1-square", "003-2-numpy"]
-    assert [c.id for c in select(cases, "not square and not numpy")] == ["002-12-crossentropy"]
+    assert [c.id for c in select(cases, "002-1")] == ["002-1-topk"]  # not 002-12
+    assert [c.id for c in select(cases, "002-1 or 002-12")] == ["002-12-crossentropy", "002-1-topk"]
+    assert [c.id for c in select(cases, "not square and not numpy")] == ["002-12-crossentropy", "002-1-topk"]
     with pytest.raises(ValueError):
         select(cases, "square and (")

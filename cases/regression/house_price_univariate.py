@@ -16,6 +16,9 @@ and prints a table of (i, Loss, w, b):
 
 Every loop runs ``iterations + 1`` times (``range(0, iter+1)``) and returns the
 trajectories of the loss, w and b (w and b after each update, as the tables print them).
+The TensorFlow and PyTorch implementations take ``compile``: the same loops run with the
+step traced by ``tf.function`` (``tensorflow-function``, ``tensorflow-xla``) and the loss
+compiled by ``torch.compile`` (``torch-compile``).
 """
 
 import numpy as np
@@ -66,34 +69,47 @@ def numpy_descent(np, x, y, w0, b0, learn_rate, iterations, loss_after_update):
     return {"loss": np.array(mse), "w": np.array(ws), "b": np.array(bs)}
 
 
-def tensorflow_descent(tf, x, y, w0, b0, learn_rate, iterations, loss_after_update):
-    """003-3's loop: GradientTape and assign_sub."""
+def tensorflow_descent(tf, x, y, w0, b0, learn_rate, iterations, loss_after_update, compile=lambda f: f):
+    """003-3's loop: GradientTape and assign_sub.
+
+    ``compile`` is the identity eagerly, ``tf.function`` (or XLA) in the compiled modes;
+    the step is the document's loop body, the Python loop stays outside the graph.
+    """
     w = tf.Variable(w0)
     b = tf.Variable(b0)
-    mse, ws, bs = [], [], []
-    for i in range(0, iterations + 1):
+
+    @compile
+    def step():
         with tf.GradientTape() as tape:
             pred = w * x + b
             Loss = 0.5 * tf.reduce_mean(tf.square(y - pred))
-        if not loss_after_update:
-            mse.append(Loss)
         dL_dw, dL_db = tape.gradient(Loss, [w, b])
         w.assign_sub(learn_rate * dL_dw)
         b.assign_sub(learn_rate * dL_db)
         if loss_after_update:
-            mse.append(0.5 * tf.reduce_mean(tf.square(y - (w * x + b))))
+            Loss = 0.5 * tf.reduce_mean(tf.square(y - (w * x + b)))
+        return Loss
+
+    mse, ws, bs = [], [], []
+    for i in range(0, iterations + 1):
+        mse.append(step())
         ws.append(w.numpy())
         bs.append(b.numpy())
     return {"loss": tf.stack(mse), "w": tf.constant(ws), "b": tf.constant(bs)}
 
 
-def torch_descent(torch, x, y, w0, b0, learn_rate, iterations, loss_after_update):
-    """Autograd for the gradient, an in-place update under no_grad."""
+def torch_descent(torch, x, y, w0, b0, learn_rate, iterations, loss_after_update, compile=lambda f: f):
+    """Autograd for the gradient, an in-place update under no_grad; ``compile`` wraps the loss."""
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
+
+    @compile
+    def loss_of(w, b):
+        return 0.5 * torch.mean(torch.square(y - (w * x + b)))
+
     mse, ws, bs = [], [], []
     for i in range(0, iterations + 1):
-        loss = 0.5 * torch.mean(torch.square(y - (w * x + b)))
+        loss = loss_of(w, b)
         if not loss_after_update:
             mse.append(loss.detach())
         dL_dw, dL_db = torch.autograd.grad(loss, [w, b])
@@ -101,14 +117,14 @@ def torch_descent(torch, x, y, w0, b0, learn_rate, iterations, loss_after_update
             w -= learn_rate * dL_dw
             b -= learn_rate * dL_db
             if loss_after_update:
-                mse.append(0.5 * torch.mean(torch.square(y - (w * x + b))))
+                mse.append(loss_of(w, b))
         ws.append(w.detach().clone())
         bs.append(b.detach().clone())
     return {"loss": torch.stack(mse), "w": torch.stack(ws), "b": torch.stack(bs)}
 
 
 def regression_case(id, title, section, dtype, learn_rate, iterations, loss_after_update, every, table, known=()):
-    loss, w, b = (" ".join(column) for column in zip(*(line.split() for line in table.strip().splitlines())))
+    loss, w, b = (" ".join(column) for column in zip(*(line.split() for line in table.strip().splitlines()), strict=True))
     case = Case(
         id=id,
         title=title,

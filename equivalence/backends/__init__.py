@@ -4,14 +4,18 @@ A backend is one module here with one class; adding a framework is that file plu
 line in ``REGISTRY``. Names are the frameworks' import names everywhere (registry key,
 CLI value, DataFrame value, file names).
 
-``implementation`` says whose implementation a backend runs: a plain backend runs its
-own; an execution mode (a compiled variant of a framework) would run another's.
+Execution modes are backends too: ``tensorflow-function`` runs a case's ``tensorflow``
+implementation with its step compiled by ``tf.function``, and is compared like any
+other backend (and with eager TensorFlow). A case opts in by taking a ``compile``
+argument and applying it to its step function; the eager backends pass the identity.
+Modes whose compilation takes long are not in ``DEFAULT_BACKENDS``: ask for them by name
+or with ``--backends all``.
 """
 
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,11 +28,18 @@ REGISTRY: dict[str, str] = {
     "numpy": "equivalence.backends.numpy:NumpyBackend",
     "torch": "equivalence.backends.torch:TorchBackend",
     "tensorflow": "equivalence.backends.tensorflow:TensorflowBackend",
+    # Execution modes: another backend's implementation with its step compiled.
+    "tensorflow-function": "equivalence.backends.tensorflow:TensorflowFunction",
+    "tensorflow-xla": "equivalence.backends.tensorflow:TensorflowXla",
+    "torch-compile": "equivalence.backends.torch:TorchCompile",
 }
+
+#: What runs when no backend is named: the frameworks, and tf.function (cheap to trace).
+DEFAULT_BACKENDS = ("numpy", "torch", "tensorflow", "tensorflow-function")
 
 DEFAULT_REFERENCE = "torch"
 
-__all__ = ["DEFAULT_REFERENCE", "REGISTRY", "backend_names", "get_backend", "implementation_names"]
+__all__ = ["DEFAULT_BACKENDS", "DEFAULT_REFERENCE", "REGISTRY", "backend_names", "get_backend", "implementation_names"]
 
 
 def backend_names() -> tuple[str, ...]:
@@ -36,12 +47,12 @@ def backend_names() -> tuple[str, ...]:
 
 
 def implementation_names() -> tuple[str, ...]:
-    """The names a case may implement (``@case.numpy`` ...)."""
-    return tuple(REGISTRY)
+    """The names a case may implement (``@case.numpy`` ...): the frameworks, not the modes."""
+    return tuple(name for name in REGISTRY if "-" not in name)
 
 
-@lru_cache(maxsize=None)
-def get_backend(name: str) -> "Backend":
+@cache
+def get_backend(name: str) -> Backend:
     """The backend object (cheap: the framework itself is imported on first use)."""
     try:
         module_name, _, class_name = REGISTRY[name].partition(":")

@@ -19,12 +19,23 @@ import numpy as np
 class Backend:
     #: Registry name, also the import name of the framework.
     name: str = ""
-    #: The distribution whose version is recorded (``tensorflow-cpu`` installs as
-    #: ``tensorflow``'s module; the version comes from the module).
+    #: The framework's import name (its version is the module's ``__version__``).
     module_name: str = ""
+    #: Whose case implementation this backend runs: its own name, or for an execution
+    #: mode the framework it compiles.
+    implementation: str = ""
 
     def __init__(self) -> None:
         self._module: ModuleType | None = None
+        self.implementation = self.implementation or self.name
+
+    @property
+    def is_mode(self) -> bool:
+        return self.implementation != self.name
+
+    def compile(self, fn: Any) -> Any:
+        """What a case's ``compile`` argument does to its step function: nothing, eagerly."""
+        return fn
 
     # -- availability -------------------------------------------------------------
     def unavailable_reason(self) -> str | None:
@@ -94,4 +105,9 @@ def plain_to_numpy(value: Any) -> tuple[np.ndarray, str]:
         raise TypeError(f"expected an array, got {type(value).__module__}.{type(value).__qualname__}")
     if array.dtype == object:
         raise TypeError("expected an array of numbers, got an object array")
-    return array, str(array.dtype)
+    return array, dtype_name(array)
+
+
+def dtype_name(array: np.ndarray) -> str:
+    """The dtype's name; strings are ``str`` whatever their length (``<U12`` is NumPy detail)."""
+    return "str" if array.dtype.kind in "US" else str(array.dtype)

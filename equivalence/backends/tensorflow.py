@@ -33,6 +33,8 @@ class TensorflowBackend(Backend):
             if value.dtype == tf.bfloat16:
                 value = tf.cast(value, tf.float32)
             return np.array(value.numpy(), copy=True), dtype
+        if hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # a Keras variable
+            return self.to_numpy(tf.convert_to_tensor(value))
         return plain_to_numpy(value)
 
     def seed(self, seed: int) -> None:
@@ -51,3 +53,23 @@ class TensorflowBackend(Backend):
         if keras is not None and floatx is not None:
             keras.backend.set_floatx(floatx)
         tf.config.run_functions_eagerly(eagerly)
+
+
+class TensorflowFunction(TensorflowBackend):
+    """The tensorflow implementation with its step traced into a graph by ``tf.function``."""
+
+    name = "tensorflow-function"
+    implementation = "tensorflow"
+
+    def compile(self, fn: Any) -> Any:
+        return self.load().function(fn)
+
+
+class TensorflowXla(TensorflowBackend):
+    """The tensorflow implementation with its step compiled by XLA (``jit_compile=True``)."""
+
+    name = "tensorflow-xla"
+    implementation = "tensorflow"
+
+    def compile(self, fn: Any) -> Any:
+        return self.load().function(fn, jit_compile=True)

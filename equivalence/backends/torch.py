@@ -55,3 +55,13 @@ class TorchBackend(Backend):
             torch.use_deterministic_algorithms(deterministic)
         if torch.is_anomaly_enabled() != anomaly:
             torch.autograd.set_detect_anomaly(anomaly)
+
+
+class TorchCompile(TorchBackend):
+    """The torch implementation with its step compiled by ``torch.compile`` (Inductor, C++ on CPU)."""
+
+    name = "torch-compile"
+    implementation = "torch"
+
+    def compile(self, fn: Any) -> Any:
+        return self.load().compile(fn)
