@@ -4,7 +4,7 @@
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: install report test
+.PHONY: install report test upgrade-check
 install: build/.installed
 
 # torch first, pinned: asked for alone, the resolver would fetch a CUDA build.
@@ -18,3 +18,8 @@ report: install
 
 test: install
 	$(PYTHON) -m pytest
+
+# Two venvs differing only in TensorFlow (TF_A, TF_B; default 2.20.0 and 2.21.0): a baseline
+# saved in A, checked in B. Exits 1 when outputs drifted. See docs/upgrade-check.md.
+upgrade-check: install
+	PYTHON=$(PYTHON) scripts/upgrade_check.sh

@@ -7,11 +7,22 @@ import tempfile
 from pathlib import Path
 
 
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 less the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_MODE = _file_mode()
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, _MODE)  # mkstemp makes it 0600; a renamed file keeps that
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -102,7 +102,9 @@ class Case:
     :func:`equivalence.printed`); a plain string is parsed with ``printed``.
 
     ``trajectories`` names outputs whose first axis is the step of a loop, so reports
-    can draw them as curves.
+    can draw them as curves; ``plots`` adds pictures of the case's own, functions of an
+    :class:`equivalence.report.pictures.PlotContext` returning a matplotlib figure
+    (``equivalence.report.surface_hook`` draws a surface with descent paths).
     """
 
     id: str
@@ -115,6 +117,7 @@ class Case:
     documented: Mapping[str, Printed | str] = field(default_factory=dict)
     known_differences: Sequence[KnownDifference] = ()
     trajectories: Sequence[str] = ()
+    plots: Sequence[Callable[[Any], Any]] = ()
     check_dtype: bool = True
     implementations: dict[str, Implementation] = field(default_factory=dict, repr=False)
     #: The file the case was declared in (set by discovery).

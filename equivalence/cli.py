@@ -1,4 +1,5 @@
-"""The command line: ``equivalence run``, ``equivalence list``.
+"""The command line: ``equivalence run``, ``equivalence list``; ``baseline save``, ``baseline check``
+and ``compare`` come from :mod:`equivalence.baseline.cli`.
 
 Exit codes: 0 when no comparison failed or errored, 1 when one did (``fail``,
 ``error``, ``unexpected_pass``), 2 for a usage error (an unknown backend, a missing
@@ -12,11 +13,10 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from ._text import number, printable, table
-from .backends import DEFAULT_REFERENCE, backend_names
+from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
 
 __all__ = ["main"]
 
@@ -24,6 +24,8 @@ GLYPH = {"pass": "✓", "fail": "✗", "error": "E", "known_difference": "k", "u
 
 
 def _backends(value: str) -> list[str]:
+    if value.strip() == "all":
+        return list(backend_names())
     names = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in backend_names()]
     if unknown or not names:
@@ -49,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the cases and compare the backends")
     selection(run)
     run.add_argument("--backends", type=_backends, default=None, metavar="LIST",
-                     help=f"comma-separated backends to run (default: all of {','.join(backend_names())})")
+                     help=f"comma-separated backends to run, or 'all' (default: {','.join(DEFAULT_BACKENDS)}; "
+                          f"all: {','.join(backend_names())})")
     run.add_argument("--reference", default=DEFAULT_REFERENCE, choices=backend_names(),
                      help=f"the backend every other one is compared with (default: {DEFAULT_REFERENCE})")
     run.add_argument("--out", default="reports", metavar="DIR", help="where results are written (default: reports/)")
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run every backend in this process: no time limit, and a crash ends the run "
                           "(default: one worker process per backend)")
     run.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                     help="worker processes running at once (default: 1; the machine has %d cores)" % (os.cpu_count() or 1))
+                     help=f"worker processes running at once (default: 1; this machine has {os.cpu_count()} cores)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="time limit of one case in one backend, in worker processes (default: 300)")
     run.add_argument("--repeat", type=int, default=1, choices=(1, 2, 3), metavar="N",
@@ -68,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the cases found, without running them")
     selection(listing)
     listing.set_defaults(handler=command_list)
+
+    from .baseline.cli import add_commands  # baseline save/check, compare A B
+
+    add_commands(commands)
     return parser
 
 
@@ -110,7 +117,7 @@ def command_run(args: argparse.Namespace) -> int:
     from .runner import run_cases
 
     cases, errors = _discover(args)
-    backends = args.backends or list(backend_names())
+    backends = args.backends or list(DEFAULT_BACKENDS)
     if args.reference not in backends:
         raise UsageError(f"--reference {args.reference} is not among --backends {','.join(backends)}")
     width = max((len(c.id) for c in cases), default=10)
@@ -132,9 +139,11 @@ def command_run(args: argparse.Namespace) -> int:
         result = run_cases(cases, backends, args.reference, load_errors=errors, progress=progress,
                            isolate=args.isolate, jobs=args.jobs, timeout=args.timeout, repeat=args.repeat)
     paths = result.write(args.out)
+    report = _write_report(result, args.out)
     print()
     print(summary(result))
-    print(f"\n{time.perf_counter() - started:.1f}s; results: {paths['csv']}, {paths['json']}")
+    print(f"\n{time.perf_counter() - started:.1f}s; results: {paths['csv']}, {paths['json']}"
+          + (f"; report: {report}" if report else ""))
     if not result.metadata["complete"]:
         unfinished = result.metadata["unfinished"]
         print(f"interrupted: {len(unfinished)} cases did not finish; the results written are marked incomplete",
@@ -162,6 +171,17 @@ class _sigterm_as_interrupt:
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGTERM, self.previous)
+
+
+def _write_report(result, out: str) -> str | None:  # type: ignore[no-untyped-def]
+    """``index.html`` beside the results; a report that cannot be written never costs the run."""
+    from .report import write_report
+
+    try:
+        return str(write_report(result, out))
+    except Exception as exc:
+        print(f"warning: the HTML report was not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
 
 
 def _worst_status(rows) -> str:  # type: ignore[no-untyped-def]

@@ -17,13 +17,17 @@ skip with its reason; a declared known difference is an xfail, and strict: when 
 longer occurs the test fails. Each (case, backend) runs once per session and is shared
 by the tests that need it, in a worker process per backend (:mod:`equivalence.isolation`)
 unless ``--equivalence-in-process`` is given.
+
+``--equivalence-baseline FILE`` adds ``<case>[<backend>-vs-baseline]`` tests against a
+saved baseline, ``--equivalence-force-regen`` rewrites it (:mod:`equivalence.baseline._pytest`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -37,7 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--equivalence-cases", action="append", default=[], metavar="DIR",
                     help="a folder (or file) of equivalence cases to collect; repeatable")
     group.addoption("--equivalence-backends", default=None, metavar="LIST",
-                    help="comma-separated backends to compare (default: all registered)")
+                    help="comma-separated backends to compare, or 'all' (default: numpy, torch, tensorflow, "
+                    "tensorflow-function)")
     group.addoption("--equivalence-reference", default=None, metavar="NAME",
                     help="the reference backend (default: torch)")
     group.addoption("--equivalence-in-process", action="store_true", default=False,
@@ -46,7 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--equivalence-timeout", type=float, default=None, metavar="SECONDS",
                     help="time limit of one case in one backend (default: 300)")
     group.addoption("--equivalence-out", default=None, metavar="DIR",
-                    help="write results.csv and results.json of the collected comparisons to DIR")
+                    help="write results.csv, results.json and the HTML report index.html of the "
+                    "collected comparisons to DIR")
+    group.addoption("--equivalence-baseline", default=None, metavar="FILE",
+                    help="also check every case and backend against its own outputs in FILE "
+                    "(written by `python -m equivalence baseline save`)")
+    group.addoption("--equivalence-force-regen", action="store_true", default=False,
+                    help="rewrite the baseline entries that fail (and still fail them), as pytest-regressions")
     parser.addini("equivalence_cases", type="paths", default=[],
                   help="folders of equivalence cases, relative to the ini file")
 
@@ -55,12 +66,14 @@ class _Session:
     """Per-session state: inputs and executions, shared by the tests of a case."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from .backends import DEFAULT_REFERENCE, backend_names
+        from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
 
         self.roots = [Path(p).resolve() for p in config.getoption("equivalence_cases")]
         self.roots += [Path(p).resolve() for p in config.getini("equivalence_cases")]
         option = config.getoption("equivalence_backends")
-        self.backends = [b.strip() for b in option.split(",")] if option else list(backend_names())
+        if option == "all":
+            option = ",".join(backend_names())
+        self.backends = [b.strip() for b in option.split(",")] if option else list(DEFAULT_BACKENDS)
         self.reference = config.getoption("equivalence_reference") or DEFAULT_REFERENCE
         unknown = [b for b in [*self.backends, self.reference] if b not in backend_names()]
         if unknown:
@@ -131,6 +144,12 @@ def pytest_configure(config: pytest.Config) -> None:
     state = _Session(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "equivalence-session")
+    if config.getoption("equivalence_baseline"):  # see equivalence/baseline/_pytest.py
+        from .baseline._pytest import BaselinePlugin
+
+        config.pluginmanager.register(BaselinePlugin(config, state), "equivalence-baseline")
+    elif config.getoption("equivalence_force_regen"):
+        raise pytest.UsageError("--equivalence-force-regen needs --equivalence-baseline FILE")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -142,17 +161,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
+        from .backends import get_backend
         from .discovery import load_file
+        from .execution import applies
 
         state = self.config.stash[_STATE]
         for case in load_file(Path(self.path)):
             for backend in state.backends:
-                if backend != state.reference:
-                    yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{state.reference}]",
-                                                 case=case, backend=backend, reference=state.reference)
+                if not applies(case, backend):
+                    continue  # an execution mode the case does not opt in to
+                # the reference, and for an execution mode its eager framework too
+                references = dict.fromkeys([state.reference, get_backend(backend).implementation])
+                for reference in (r for r in references if r != backend and r in state.backends):
+                    yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{reference}]",
+                                                 case=case, backend=backend, reference=reference)
                 if case.documented:
                     yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{DOCUMENTED}]",
                                                  case=case, backend=backend, reference=DOCUMENTED)
+            baseline = self.config.pluginmanager.get_plugin("equivalence-baseline")
+            if baseline is not None:
+                yield from baseline.items(self, case)
 
 
 class ComparisonFailed(Exception):
@@ -224,4 +252,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     metadata = run_metadata(state.backends, state.reference, state.started)
     rows = [Row(**record) for record in state.records]
-    RunResult(rows=rows, metadata=metadata).write(state.out)
+    # Cases and executions exist in this process only without xdist; the report then has
+    # pictures and computed values, and under xdist it is made from the rows alone.
+    with_rows = {r.case for r in rows}
+    cases = {i.case.id: i.case for i in session.items if isinstance(i, Comparison) and i.case.id in with_rows}
+    executions = {k: v for k, v in state._executions.items() if k[0] in with_rows}
+    result = RunResult(rows=rows, metadata=metadata, cases=list(cases.values()), executions=executions)
+    result.write(state.out)
+    from .report import write_report
+
+    write_report(result, state.out)

@@ -42,10 +42,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._io import atomic_write_text
-from ._json import strict as _strict
+from ._json import dumps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .case import Case
     from .execution import Execution
 
-__all__ = ["COLUMNS", "STATUSES", "FAILING", "Row", "RunResult", "read_results"]
+__all__ = ["COLUMNS", "FAILING", "STATUSES", "Row", "RunResult", "Table", "read_results"]
 
 STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
 #: Statuses that make a run exit 1.
@@ -97,43 +97,63 @@ class Row:
         return {c: values[c] for c in COLUMNS}
 
 
-@dataclass
-class RunResult:
-    """A run: rows, metadata, the cases and what each backend produced."""
+class Table:
+    """Rows of fixed columns and statuses, as a DataFrame and as ``<stem>.csv``/``<stem>.json``.
 
-    rows: list[Row]
+    Shared by run results (here) and drift tables (:mod:`equivalence.baseline.drift`):
+    a subclass names its ``columns``, ``statuses``, ``failing`` statuses and file ``stem``.
+    """
+
+    columns: ClassVar[tuple[str, ...]]
+    statuses: ClassVar[tuple[str, ...]]
+    failing: ClassVar[tuple[str, ...]]
+    stem: ClassVar[str]
+    rows: list[Any]
     metadata: dict[str, Any]
-    cases: list[Case] = field(default_factory=list)
-    executions: dict[tuple[str, str], Execution] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
         """The long-format DataFrame, metadata in ``frame.attrs["metadata"]``."""
         import pandas as pd
 
-        frame = pd.DataFrame([r.record() for r in self.rows], columns=list(COLUMNS))
+        frame = pd.DataFrame([r.record() for r in self.rows], columns=list(self.columns))
         frame.attrs["metadata"] = self.metadata
         return frame
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts = dict.fromkeys(self.statuses, 0)
         for row in self.rows:
             counts[row.status] += 1
         return counts
 
     @property
     def failed(self) -> bool:
-        return any(row.status in FAILING for row in self.rows)
+        return any(row.status in self.failing for row in self.rows)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``results.csv`` and ``results.json`` into ``out_dir``."""
+        """Write ``<stem>.csv`` and ``<stem>.json`` into ``out_dir``, each atomically."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {"csv": out / "results.csv", "json": out / "results.json"}
+        paths = {"csv": out / f"{self.stem}.csv", "json": out / f"{self.stem}.json"}
         atomic_write_text(paths["csv"], self.frame.to_csv(index=False))
         document = {"metadata": self.metadata, "rows": [r.record() for r in self.rows]}
-        atomic_write_text(paths["json"], json.dumps(_strict(document), indent=1, allow_nan=False) + "\n")
+        atomic_write_text(paths["json"], dumps(document) + "\n")
         return paths
+
+
+@dataclass
+class RunResult(Table):
+    """A run: rows, metadata, the cases and what each backend produced."""
+
+    columns: ClassVar[tuple[str, ...]] = COLUMNS
+    statuses: ClassVar[tuple[str, ...]] = STATUSES
+    failing: ClassVar[tuple[str, ...]] = FAILING
+    stem: ClassVar[str] = "results"
+
+    rows: list[Row]
+    metadata: dict[str, Any]
+    cases: list[Case] = field(default_factory=list)
+    executions: dict[tuple[str, str], Execution] = field(default_factory=dict)
 
 
 def read_results(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -156,10 +156,20 @@ def run_metadata(backends: Sequence[str], reference: str, started: float) -> dic
         "cpu_count": os.cpu_count(),
         "started": _dt.datetime.fromtimestamp(started, _dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.time() - started, 3),
-        "command": shlex.join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "",
+        "command": _command(),
         "backends": list(backends),
         "reference": reference,
     }
+
+
+def _command() -> str:
+    """How this process was started, as a user would type it."""
+    if not sys.argv or not sys.argv[0]:
+        return ""
+    program = os.path.basename(sys.argv[0])
+    if program == "__main__.py":  # python -m package
+        program = f"python -m {os.path.basename(os.path.dirname(sys.argv[0]))}"
+    return f"{program} {shlex.join(sys.argv[1:])}".strip()
 
 
 def _cpu_name() -> str:

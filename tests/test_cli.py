@@ -11,6 +11,8 @@ from conftest import AGREEING, write_cases
 from equivalence.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# Plugins an inner pytest run does not need (hypothesis' takes seconds to import).
+LIGHT = ("-p", "no:hypothesispytest", "-p", "no:benchmark")
 
 FAILING = AGREEING.replace('"t-square"', '"t-failing"').replace('return {"y": x * x, "grad": 2 * x}',
                                                                   'return {"y": x * x + 1, "grad": 2 * x}')
@@ -72,7 +74,7 @@ def test_pytest_plugin_in_a_user_project(pytester):
     write_cases(pytester.path / "my_cases", agreeing=AGREEING, failing=FAILING)
     pytester.makeconftest('pytest_plugins = ["equivalence.pytest_plugin"]')
     pytester.makeini("[pytest]\ntestpaths = my_cases\nequivalence_cases = my_cases\n")
-    result = pytester.runpytest("--equivalence-backends", "numpy,torch", "-p", "no:cacheprovider",
+    result = pytester.runpytest("--equivalence-backends", "numpy,torch", "-p", "no:cacheprovider", *LIGHT,
                                 "--equivalence-out", str(pytester.path / "out"))
     result.assert_outcomes(passed=4, failed=2)  # t-failing: vs torch and vs its documented y
     result.stdout.fnmatch_lines([
@@ -94,7 +96,7 @@ def test_pytest_known_difference_is_a_strict_xfail(pytester, tmp_path):
     gone = known.replace('"t-failing"', '"t-gone"').replace("x * x + 1", "x * x")
     folder = write_cases(tmp_path / "k", known=known, gone=gone)
     result = pytester.runpytest(str(folder), "-p", "equivalence.pytest_plugin", f"--equivalence-cases={folder}",
-                                "--equivalence-backends=numpy,torch", "-p", "no:cacheprovider", "-rxX")
+                                "--equivalence-backends=numpy,torch", "-p", "no:cacheprovider", "-rxX", "--equivalence-in-process", *LIGHT)
     result.assert_outcomes(xfailed=1, failed=1)
     result.stdout.fnmatch_lines(["*unexpected_pass*declared known difference no longer occurs*", "*XFAIL*t-failing*numpy adds one*"])
 
@@ -103,6 +105,6 @@ def test_pytest_skips_a_backend_the_case_lacks(pytester, tmp_path):
     only_numpy = AGREEING.split("@case.torch")[0]
     folder = write_cases(tmp_path / "s", only=only_numpy)
     result = pytester.runpytest(str(folder), "-p", "equivalence.pytest_plugin", f"--equivalence-cases={folder}",
-                                "--equivalence-backends=numpy,torch", "-p", "no:cacheprovider", "-rs")
+                                "--equivalence-backends=numpy,torch", "-p", "no:cacheprovider", "-rs", "--equivalence-in-process", *LIGHT)
     result.assert_outcomes(skipped=2, passed=1)  # only numpy-vs-documented can run
     result.stdout.fnmatch_lines(["*no torch implementation*"])

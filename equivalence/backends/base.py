@@ -63,12 +63,17 @@ class Backend:
         """One-time settings after import (threads, logging)."""
 
     def version(self) -> str:
+        """The framework's version, from the module when imported, else from its package
+        (``tensorflow`` is installed by ``tensorflow``, ``tensorflow-cpu``, ...)."""
         if self._module is not None:
             return str(getattr(self._module, "__version__", "?"))
-        try:
-            return importlib.metadata.version(self.module_name)
-        except importlib.metadata.PackageNotFoundError:
-            return ""
+        distributions = importlib.metadata.packages_distributions().get(self.module_name, [self.module_name])
+        for distribution in distributions:
+            try:
+                return importlib.metadata.version(distribution)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        return ""
 
     # -- conversion ---------------------------------------------------------------
     def from_numpy(self, array: np.ndarray) -> Any:
