@@ -126,8 +126,12 @@ def command_run(args: argparse.Namespace) -> int:
     def progress(case, executions, rows) -> None:  # type: ignore[no-untyped-def]
         if args.quiet:
             return
+        from .execution import applies
+
         parts = []
         for name, execution in executions.items():
+            if not applies(case, name):
+                continue
             mark = "E" if execution.error else "s" if execution.skipped else "✓"
             parts.append(f"{name} {mark} {execution.seconds:.2f}s")
         worst = _worst_status(rows)

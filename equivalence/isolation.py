@@ -94,7 +94,7 @@ class _Worker:
             path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "equivalence.isolation", str(theirs.fileno()), self.backend],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path},
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "PYTHONPATH": path},
             )
             theirs.close()
             parent = self.conn = Connection(ours.detach())
