@@ -1,10 +1,10 @@
 # The two commands of the README:
 #   make report   install, then run the catalogue and write reports/
-#   make test     install, then run the test suite (what CI runs)
+#   make test     install, then lint, type-check and run the test suite (what CI runs)
 PYTHON ?= python3
-PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt
+PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -c constraints.txt
 
-.PHONY: install report test upgrade-check
+.PHONY: install report test upgrade-check bench
 install: build/.installed
 
 # torch first, pinned: asked for alone, the resolver would fetch a CUDA build.
@@ -16,10 +16,18 @@ build/.installed: pyproject.toml constraints.txt
 report: install
 	$(PYTHON) -m equivalence run
 
+# Lint and types first (seconds), then the engine's tests and the catalogue on every core.
 test: install
-	$(PYTHON) -m pytest
+	$(PYTHON) -m ruff check equivalence tests cases scripts
+	$(PYTHON) -m mypy
+	$(PYTHON) -m pytest -n auto
 
 # Two venvs differing only in TensorFlow (TF_A, TF_B; default 2.20.0 and 2.21.0): a baseline
 # saved in A, checked in B. Exits 1 when outputs drifted. See docs/upgrade-check.md.
 upgrade-check: install
 	PYTHON=$(PYTHON) scripts/upgrade_check.sh
+
+# The benchmarks (benchmarks/run.py): about an hour; BENCH=--quick for a smoke run of a few minutes.
+# Writes benchmarks/results.md (the table, with the machine) and benchmarks/results.json.
+bench: install
+	$(PYTHON) benchmarks/run.py $(BENCH)

@@ -114,7 +114,7 @@ class Case:
     seed: int = 0
     description: str = ""
     tolerance: Tolerance | Mapping[str, Tolerance] | None = None
-    documented: Mapping[str, Printed | str] = field(default_factory=dict)
+    documented: Mapping[str, Printed] = field(default_factory=dict)  # a str is parsed by printed()
     known_differences: Sequence[KnownDifference] = ()
     trajectories: Sequence[str] = ()
     plots: Sequence[Callable[[Any], Any]] = ()

@@ -109,7 +109,7 @@ def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Executi
         reason = f"case {case.id} has no {backend.implementation} implementation"
     if reason is None and not applies(case, backend_name):
         reason = f"case {case.id} has no compiled step (its implementation takes no `compile` argument)"
-    if reason is not None:
+    if reason is not None or implementation is None:
         result.skipped = reason
         return result
     takes_compile = "compile" in inspect.signature(implementation).parameters

@@ -165,8 +165,8 @@ class WorkerPool:
                 nearest = min(w.deadline for w in busy)
                 ready = wait([w.conn for w in busy if w.conn is not None], timeout=max(0.0, nearest - time.monotonic()))
                 for worker in list(busy):
-                    task = worker.task
-                    assert task is not None
+                    running = worker.task
+                    assert running is not None
                     if worker.conn in ready:
                         execution = worker.collect()
                     elif time.monotonic() >= worker.deadline:
@@ -174,7 +174,7 @@ class WorkerPool:
                     else:
                         continue
                     busy.remove(worker)
-                    done(task, execution)
+                    done(running, execution)
         except BaseException:
             self.close()
             raise

@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -95,7 +95,7 @@ class _Session:
         if report.when == "call":
             for key, value in report.user_properties:
                 if key == "equivalence_rows":
-                    self.records.extend(value)
+                    self.records.extend(cast("list[dict[str, Any]]", value))
 
     def is_case_file(self, path: Path) -> bool:
         if path.suffix != ".py" or path.name.startswith(("_", "test_")) or path.name == "conftest.py":
