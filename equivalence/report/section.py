@@ -37,7 +37,7 @@ def _path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _row_html(row: Any, first: bool, span: int) -> str:
+def _row_html(row: Any, first: bool, span: int, case: Any = None) -> str:
     status = status_of(row.status)
     output = f'<th class="output" rowspan="{span}"><code>{esc(row.output)}</code></th>' if first else ""
     mismatched = f"{row.mismatched}/{row.numel}" if row.numel else ""
@@ -50,17 +50,17 @@ def _row_html(row: Any, first: bool, span: int) -> str:
         f"{num_cell(row.max_ulp_diff, 'max_ulp_diff')}"
         f'<td class="num" data-col="mismatched" data-value="{row.mismatched}">{esc(mismatched)}</td>'
         f"{num_cell(row.rtol, 'rtol')}{num_cell(row.atol, 'atol')}"
-        f"<td>{shape}</td><td>{dtype}</td><td class=\"message\">{esc(row.message)}</td></tr>"
+        f"<td>{shape}</td><td>{dtype}</td><td class=\"message\">{esc(_message(row, case))}</td></tr>"
     )
 
 
-def _comparisons(rows: Sequence[Any]) -> str:
+def _comparisons(rows: Sequence[Any], case: Any = None) -> str:
     by_output: dict[str, list[Any]] = {}
     for row in rows:
         by_output.setdefault(row.output, []).append(row)
     body = []
     for output_rows in by_output.values():
-        body += [_row_html(r, i == 0, len(output_rows)) for i, r in enumerate(output_rows)]
+        body += [_row_html(r, i == 0, len(output_rows), case) for i, r in enumerate(output_rows)]
     headers = ("output", "backend", "vs", "status", "max abs", "max rel", "max ulp", "mismatched",
                "rtol", "atol", "shape", "dtype", "message")
     worst_tables = [_worst(r) for r in rows if r.worst and status_of(r.status) != "pass"]
@@ -76,12 +76,27 @@ def _worst(row: Any) -> str:
             f"{table(('index', row.backend, row.reference, 'abs', 'rel', 'ulp'), body, 'small')}</details>")
 
 
+def _patterns(value: str | Sequence[str]) -> str:
+    return value if isinstance(value, str) else ", ".join(value)
+
+
+def _message(row: Any, case: Any) -> str:
+    """A row's message; a known difference's reason, already listed above the table, is
+    shortened to its first words and the measured part kept."""
+    known = case.known_difference(row.output, row.backend, row.reference) if case is not None else None
+    if known is not None and row.message.startswith(known.reason):
+        detail = row.message[len(known.reason):].strip()
+        return f"declared above: “{known.reason[:40]}{'…' if len(known.reason) > 40 else ''}” {detail}".strip()
+    return row.message
+
+
 def _known(case: Any, rows: Sequence[Any]) -> str:
     items = []
     for known in case.known_differences:
         matched = [r for r in rows if known.matches(r.output, r.backend, r.reference)]
         state = worst(status_of(r.status) for r in matched) if matched else "skipped"
-        where = f"outputs {known.outputs}; backends {known.backends}; vs {known.references}"
+        where = "; ".join(f"{label} {_patterns(value)}" for label, value in
+                          (("outputs", known.outputs), ("backends", known.backends), ("vs", known.references)))
         now = ("still there" if state == "known_difference" else "gone: the rows pass now (unexpected pass)"
                if state == "unexpected_pass" else "not compared in this run" if not matched else STATUS_LABEL[state])
         items.append(f"<li>{esc(known.reason)} <small>({esc(where)}; this run: {esc(now)})</small></li>")
@@ -218,7 +233,7 @@ def section_html(case_id: str, case: Any, rows: Sequence[Any], executions: Mappi
             f"<figure>{html}<figcaption>{esc(caption)}</figcaption></figure>" for caption, html in pictures) + "</div>")
     elif pictures_note:
         parts.append(f'<p class="note">{esc(pictures_note)}</p>')
-    parts.append(_comparisons(rows) if rows else '<p class="note">No comparison of this case finished in this run.</p>')
+    parts.append(_comparisons(rows, case) if rows else '<p class="note">No comparison of this case finished in this run.</p>')
     if case is not None:
         if executions and case.documented:
             parts.append(_documented(case, executions))
