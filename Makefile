@@ -18,7 +18,7 @@ report: install
 
 # Lint and types first (seconds), then the engine's tests and the catalogue on every core.
 test: install
-	$(PYTHON) -m ruff check equivalence tests cases scripts
+	$(PYTHON) -m ruff check equivalence tests cases scripts benchmarks
 	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest -n auto
 

@@ -164,3 +164,142 @@ def test_per_element_atol_array():
     e = np.array([1.0, 2.0])
     assert compare_arrays(a, e, Tolerance(0, 0), atol_array=np.array([0.05, 0.5])).passed
     assert not compare_arrays(a, e, Tolerance(0, 0), atol_array=np.array([0.05, 0.05])).passed
+
+
+# -- the fast kernel against the definition ---------------------------------------------
+# compare_arrays splits large arrays in blocks, shares them between threads and takes
+# shortcuts on blocks of finite values; whatever path it takes, every statistic and the
+# worst elements must equal the definition applied to the whole array at once.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import equivalence.compare as compare  # noqa: E402
+
+
+def _by_definition(actual, expected, tolerance, ulp_dtype, atol_array=None):
+    """The statistics from ``_reference_block`` over the whole array, worst by a full sort."""
+    a, e = actual.reshape(-1), expected.reshape(-1)
+    atol = tolerance.atol if atol_array is None else np.broadcast_to(atol_array, actual.shape).reshape(-1)
+    diff, rel, ulp, bad = compare._reference_block(a, e, atol, tolerance.rtol, ulp_dtype)
+    pool = np.flatnonzero(bad) if bad.any() else np.arange(a.size)
+    order = sorted(pool.tolist(), key=lambda i: (-diff[i], i))[: compare.WORST]
+    maxima = tuple(float(x.max()) if x.size else 0.0 for x in (diff, rel, ulp))
+    worst = [(int(i), a[i].item(), e[i].item(), float(diff[i]), float(rel[i]), float(ulp[i])) for i in order]
+    return int(np.count_nonzero(bad)), maxima, worst
+
+
+def _same(x, y):
+    return x == y or (x != x and y != y)
+
+
+def _assert_agrees(actual, expected, tolerance, atol_array=None, **names):
+    result = compare_arrays(actual, expected, tolerance, atol_array=atol_array, check_dtype=False, **names)
+    ulp_dtype = compare.coarser(names.get("actual_dtype", str(actual.dtype)),
+                                names.get("expected_dtype", str(expected.dtype)))
+    mismatched, maxima, worst = _by_definition(actual, expected, tolerance, ulp_dtype, atol_array)
+    assert result.mismatched == mismatched
+    assert (result.max_abs_diff, result.max_rel_diff, result.max_ulp_diff) == maxima
+    got = [(int(np.ravel_multi_index(w[0], actual.shape)) if actual.ndim else 0, *w[1:]) for w in result.worst]
+    assert len(got) == len(worst)
+    for g, w in zip(got, worst, strict=True):
+        assert g[0] == w[0] and all(_same(x, y) for x, y in zip(g[1:], w[1:], strict=True)), (g, w)
+
+
+def _arrays(seed, n, dtype, other_dtype, special, noise, ties):
+    """``expected`` and an ``actual`` near it, with NaN, ±inf, ±0.0, sign flips, ties."""
+    rng = np.random.default_rng(seed)
+    with np.errstate(over="ignore"):  # 1e30 is inf in float16: more infinities
+        e = rng.normal(scale=rng.choice([1e-3, 1.0, 1e30]), size=n).astype(dtype)
+        if ties:  # a few distinct differences, many equal ones: the worst list breaks ties by index
+            a = e + rng.integers(0, 3, size=n).astype(dtype) * dtype(noise)
+        else:
+            a = e * (1 + rng.normal(scale=noise, size=n)).astype(dtype)
+        a = a.astype(other_dtype)
+    for target in (a, e):
+        for value in (np.nan, np.inf, -np.inf, 0.0, -0.0):
+            hit = rng.random(n) < special
+            target[hit] = value
+    flip = rng.random(n) < special  # pairs straddling zero
+    a[flip] = -a[flip]
+    return a, e
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.sampled_from([0, 1, 7, 100, 256, 300, 1500, 4097, 9000]),
+    dtypes=st.sampled_from([(np.float32, np.float32), (np.float64, np.float64), (np.float16, np.float16),
+                            (np.float32, np.float64), (np.float64, np.float32)]),
+    special=st.sampled_from([0.0, 0.0, 1e-3, 0.05]),
+    noise=st.sampled_from([0.0, 1e-8, 1e-6, 1e-3]),
+    ties=st.booleans(),
+    tolerance=st.sampled_from([Tolerance(0, 0), F32, Tolerance(1e-7, 1e-7), Tolerance(0.5, 0)]),
+    chunk=st.sampled_from([1024, 2048, 1 << 16]),
+    threads=st.sampled_from([1, 2, 3]),
+    per_element_atol=st.booleans(),
+)
+def test_every_path_agrees_with_the_definition(
+    seed, n, dtypes, special, noise, ties, tolerance, chunk, threads, per_element_atol
+):
+    e_dtype, a_dtype = dtypes
+    a, e = _arrays(seed, n, e_dtype, a_dtype, special, noise, ties)
+    atol = np.random.default_rng(seed).uniform(0, 1e-5, size=n) if per_element_atol else None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compare, "CHUNK", chunk)
+        patch.setattr(compare, "THREADS", threads)
+        patch.setattr(compare, "_idle_cores", lambda: threads)
+        patch.setattr(compare, "PARALLEL_BLOCKS", 1)
+        for small in (0, compare.SMALL):  # blocks always, and the default
+            patch.setattr(compare, "SMALL", small)
+            _assert_agrees(a, e, tolerance, atol)
+            if n:  # two dimensions: positions unravelled
+                _assert_agrees(a.reshape(-1, 1), e.reshape(-1, 1), tolerance,
+                               None if atol is None else atol.reshape(-1, 1))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fast_path_edge_cases_agree_with_the_definition(monkeypatch, threads):
+    monkeypatch.setattr(compare, "CHUNK", 1024)
+    monkeypatch.setattr(compare, "THREADS", threads)
+    monkeypatch.setattr(compare, "_idle_cores", lambda: threads)
+    monkeypatch.setattr(compare, "PARALLEL_BLOCKS", 1)
+    monkeypatch.setattr(compare, "SMALL", 0)
+    n = 5000
+    big = np.full(n, 1.7e308)
+    _assert_agrees(big, -big, Tolerance(0, 0))  # |a - e| overflows float64: inf
+    _assert_agrees(np.full(n, 1e300), np.full(n, 1.0), F32, actual_dtype="float64",
+                   expected_dtype="float32")  # 1e300 is inf in the coarser float32
+    zeros = np.zeros(n, np.float32)
+    _assert_agrees(-zeros, zeros, Tolerance(0, 0))  # -0.0 against 0.0 everywhere: 0 ULP
+    _assert_agrees(zeros, zeros.copy(), Tolerance(0, 0))  # equal: worst are the first elements
+    one = np.ones(n, np.float32)
+    _assert_agrees(one + np.float32(2**-23), one, Tolerance(0, 0))  # all tied: worst by index
+    tiny = np.full(n, np.nextafter(np.float32(0), np.float32(1)))
+    _assert_agrees(-tiny, tiny, Tolerance(0, 0))  # straddling zero: 2 ULP
+    sparse = one.copy()
+    sparse[[3, 1500, 4999]] = [2, 3, 2]
+    _assert_agrees(sparse, one, F32)  # few mismatches: only they are the worst
+    _assert_agrees(one, one * 0, F32)  # relative difference against zero: inf
+    _assert_agrees(zeros, zeros, Tolerance(0, 0), atol_array=np.full(n, np.nan))  # equal passes
+    rng = np.random.default_rng(1)
+    for tolerance in (Tolerance(1e-7, 1e-7), Tolerance(1e-3, 0.0), Tolerance(0.0, 1e-5)):
+        e = rng.normal(scale=rng.choice([1e-300, 1.0, 1e300]), size=n)
+        bound = tolerance.atol + tolerance.rtol * np.abs(e)
+        steps = rng.integers(-3, 4, size=n) * 2.0**-52  # a few ULPs on either side of the bound
+        _assert_agrees(e + bound * (1 + steps), e, tolerance)
+        _assert_agrees(e + bound * (1 - 2.0**-45), e, tolerance)  # all inside, just
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    bf = np.linspace(-3, 3, n, dtype=np.float32)
+    near = bf.astype(ml_dtypes.bfloat16).astype(np.float32)
+    _assert_agrees(bf, near, Tolerance(0, 0), actual_dtype="bfloat16", expected_dtype="bfloat16")
+
+
+def test_integer_worst_elements_are_the_mismatches_largest_first():
+    e = np.arange(5000, dtype=np.int64)
+    a = e.copy()
+    a[[7, 4000, 20]] += [3, 9, 3]
+    result = compare_arrays(a, e, F32)
+    assert result.mismatched == 3 and result.max_abs_diff == 9.0
+    assert [w[0] for w in result.worst] == [(4000,), (7,), (20,)]  # ties to the lower index
+    assert result.worst[0][4] == pytest.approx(9 / 4000)

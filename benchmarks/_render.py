@@ -1,0 +1,213 @@
+"""``results.md`` from the benchmarks' JSON: the goals first, then one table per benchmark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _f(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _met(ok: bool | None) -> str:
+    return "–" if ok is None else "met" if ok else "**not met**"
+
+
+def render(doc: dict[str, Any]) -> str:
+    m, b = doc["machine"], doc["benchmarks"]
+    v = m["versions"]
+    out = [
+        "# Benchmarks",
+        "",
+        f"`python benchmarks/run.py{' --quick' if doc['mode'] == 'quick' else ''}` ({doc['mode']} run, "
+        f"{doc['started']}, {doc['minutes']} min). Every time is the median of several runs; every ratio "
+        "is taken within one round (the runs compared a few seconds apart), then its median.",
+        "",
+        f"**Machine:** {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory_gb']} GB, "
+        f"{m['system']}; Python {m['python']}, NumPy {v['numpy']}, PyTorch {v['torch']}, TensorFlow "
+        f"{v['tensorflow']}, pandas {v['pandas']}, matplotlib {v['matplotlib']}. Shared with other work: load "
+        f"average {', '.join(f'{x:.1f}' for x in m['load_average'])} before, "
+        f"{', '.join(f'{x:.1f}' for x in doc['load_average_after'])} after (1, 5, 15 min).",
+        "",
+        "## Goals",
+        "",
+        _table(["#", "benchmark", "goal", "measured", "status"], _goals(b)),
+    ]
+    for name, section in (("suite", _suite), ("overhead", _overhead), ("comparison", _comparison),
+                          ("startup", _startup), ("scaling", _scaling)):
+        if name in b and "error" not in b[name]:
+            out += ["", *section(b[name])]
+        elif name in b:
+            out += ["", f"## {name}", "", f"failed: {b[name]['error']}"]
+    return "\n".join(out) + "\n"
+
+
+def _goals(b: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    suite = b.get("suite", {}).get("summary")
+    if suite:
+        ratios = {k: s["ratio_to_floor"] for k, s in suite.items() if k != "floor"}
+        rows.append([1, "catalogue through the CLI vs its floor", "harness adds ≤ 10 % (ratio ≤ 1.10)",
+                     ", ".join(f"{k.removeprefix('cli_')} ×{r:.2f}" for k, r in ratios.items()),
+                     _met(all(r <= 1.10 for r in ratios.values()))])
+    overhead = b.get("overhead", {}).get("per_case")
+    if overhead:
+        singles = {k: e for k, e in overhead.items() if k != "all three"}
+        text = "; ".join(f"{k} {e['in_process_overhead_ms']:.2f} / {e['workers_overhead_ms']:.2f}"
+                         for k, e in singles.items())
+        worst = max(max(e["in_process_overhead_ms"], e["workers_overhead_ms"]) for e in singles.values())
+        rows.append([2, "per-case overhead, trivial case (ms, in-process / workers)", "< 1 ms per backend", text,
+                     _met(worst < 1.0)])
+    comparison = b.get("comparison", {}).get("rows")
+    if comparison:
+        big = [r for r in comparison if r["n"] >= 10**6]
+        text = ", ".join(f"{r['dtype']} 1e{len(str(r['n'])) - 1} ×{r['ours_over_best']:.2f}" for r in big)
+        rows.append([3, "compare_arrays vs faster of assert_allclose / assert_close", "ratio ≤ 1 from 1e6 elements",
+                     text, _met(all(r["ours_over_best"] <= 1.0 for r in big))])
+    startup = b.get("startup", {}).get("commands")
+    if startup:
+        ours = {k: c for k, c in startup.items() if k.startswith("equivalence")}
+        text = ", ".join(f"{k.removeprefix('equivalence ')} {c['seconds']:.2f} s" for k, c in ours.items())
+        numpy_floor = startup.get("python -c 'import numpy'", {}).get("seconds")
+        clean = all(not c["heavy_modules_imported"] for c in ours.values())
+        rows.append([4, "start-up (`list`, `--help`)", "< 0.3 s, no framework imported",
+                     text + (f"; `import numpy` alone {numpy_floor:.2f} s" if numpy_floor else "")
+                     + ("; no framework imported" if clean else "; **a framework is imported**"),
+                     _met(clean and all(c["seconds"] < 0.3 for c in ours.values()))])
+    if suite:
+        text = ", ".join(f"{k.removeprefix('cli_')} {s['peak_tree_rss_mb']:.0f} MB" for k, s in suite.items())
+        rows.append([5, "peak resident memory of the catalogue run (all processes)", "reported", text, "–"])
+    scaling = b.get("scaling")
+    if scaling and "cases" in scaling:
+        parts = [f"{k.removeprefix('cli_')} {c['ms_per_case']:.1f} ms/case (R² {c['fit']['r2']:.3f})"
+                 for k, c in scaling["cases"].items()]
+        loops = scaling.get("loops", {})
+        parts += [f"{cid} {per['run_cases']['us_per_step']:.0f} µs/step (R² {per['run_cases']['fit']['r2']:.3f})"
+                  for cid, per in loops.items() if cid != "error"]
+        r2 = [c["fit"]["r2"] for c in scaling["cases"].values()] + [
+            per["run_cases"]["fit"]["r2"] for cid, per in loops.items() if cid != "error"]
+        rows.append([6, "scaling with cases and loop length", "linear, slope reported", "; ".join(parts),
+                     _met(all(r >= 0.99 for r in r2))])
+    return rows
+
+
+def _suite(s: dict[str, Any]) -> list[str]:
+    rows = [[k, v["seconds"], v["range"], f"×{v['ratio_to_floor']:.2f}", v["peak_rss_mb"], v["peak_tree_rss_mb"],
+             ",".join(map(str, v["returncodes"]))] for k, v in s["summary"].items()]
+    out = [
+        "## 1, 5. The catalogue: CLI against its floor, and memory",
+        "",
+        f"`{', '.join(s['paths'])}` with `--backends {s['backends']}`, {s['rounds']} rounds. The floor "
+        "(`benchmarks/floor.py`) imports the three frameworks, loads the case files, makes each case's inputs "
+        "and converts them to each framework's tensors, and calls the implementations: no seeding or state "
+        "restoring, no output conversion, no comparison, no report, one process. Exit code 1 is a run "
+        f"with failing comparisons, not a crash. Floor: {s.get('floor_summary', '')}.",
+        "",
+        _table(["run", "seconds", "range", "ratio to floor", "peak RSS, largest process (MB)",
+                "peak RSS, all processes (MB)", "exit"], rows),
+    ]
+    phases = s.get("phases", {})
+    if phases and "error" not in phases:
+        total = sum(phases[k] for k in ("imports", "loading", "run_cases", "write_csv_json", "html_report"))
+        out += [
+            "",
+            "Where the time of an in-process run goes (one run, `run_cases` and writing timed separately):",
+            "",
+            _table(["phase", "seconds", "share"], [
+                [k.replace("_", " "), phases[k], f"{100 * phases[k] / total:.0f} %"]
+                for k in ("imports", "loading", "implementations", "harness_in_run_cases", "write_csv_json",
+                          "html_report")]),
+        ]
+    return out
+
+
+def _overhead(o: dict[str, Any]) -> list[str]:
+    rows = [[k, e["floor_ms"], e["in_process_ms"], e["in_process_overhead_ms"], e["workers_ms"],
+             e["workers_overhead_ms"]] for k, e in o["per_case"].items()]
+    steps = o.get("breakdown", {})
+    keys = sorted({k for e in steps.values() for k in e})
+    out = [
+        "## 2. Per-case overhead",
+        "",
+        f"{o['cases']} trivial cases (`y = x + 1` on a float32 scalar, one documented value); per case, the "
+        "median interval between finished cases (start-up excluded), against the implementation alone on "
+        "freshly converted inputs. `all three`: the three backends, each compared with torch.",
+        "",
+        _table(["backend", "floor (ms)", "in-process (ms)", "overhead", "workers (ms)", "overhead"], rows),
+    ]
+    if steps:
+        out += ["", "One case's steps, timed directly (ms):", "",
+                _table(["backend", *[k.removesuffix("_ms").replace("_", " ") for k in keys]],
+                       [[b, *[e.get(k) for k in keys]] for b, e in steps.items()])]
+    return out
+
+
+def _comparison(c: dict[str, Any]) -> list[str]:
+    rows = [[r["dtype"], f"1e{len(str(r['n'])) - 1}", r["ours_ms"], r["ours_1_thread_ms"], r["ours_2_threads_ms"],
+             r["numpy_assert_allclose_ms"], r["torch_assert_close_ms"], f"×{r['ours_over_best']:.2f}",
+             r["ours_ns_per_element"], r["ours_extra_mb"], r["numpy_assert_allclose_extra_mb"],
+             r["torch_assert_close_extra_mb"]] for r in c["rows"]]
+    return [
+        "## 3. Comparison engine",
+        "",
+        "`compare_arrays` (max abs/rel/ULP, mismatches, NaN/inf placement, worst elements) against "
+        "`numpy.testing.assert_allclose` and `torch.testing.assert_close` on the same arrays, torch's default "
+        "tolerance of the dtype; `actual` = `expected` × (1 + noise of a tenth of rtol): every element differs, "
+        f"every check passes. `ours` picks its threads from the idle cores (at most {c['threads_available']}); "
+        "the 1- and 2-thread columns force the count. Extra MB: peak memory a call adds beyond its inputs.",
+        "",
+        _table(["dtype", "n", "ours (ms)", "1 thread", "2 threads", "assert_allclose", "assert_close",
+                "ours / faster", "ours ns/elt", "ours extra MB", "numpy extra MB", "torch extra MB"], rows),
+    ]
+
+
+def _startup(s: dict[str, Any]) -> list[str]:
+    rows = [[k, v["seconds"], v["range"],
+             ", ".join(v["heavy_modules_imported"] or []) or ("none" if v["heavy_modules_imported"] is not None else "–")]
+            for k, v in s["commands"].items()]
+    return [
+        "## 4. Start-up",
+        "",
+        f"Median of {s['rounds']} runs; heavy modules: which of torch, tensorflow, pandas, matplotlib, jax, keras, "
+        "scipy the command leaves imported. `list` executes the case files, so it imports NumPy: "
+        "`python -c 'import numpy'` is its floor. Measured after one run has written the bytecode of the package "
+        "and the case files (a first run compiles them: about 0.1 s more for the catalogue).",
+        "",
+        _table(["command", "seconds", "range", "heavy modules imported"], rows),
+    ]
+
+
+def _scaling(s: dict[str, Any]) -> list[str]:
+    out = ["## 6. Scaling", ""]
+    counts = sorted({int(n) for c in s["cases"].values() for n in c["seconds"]})
+    out += [
+        "Generated trivial cases through the CLI (three backends, compared, reported):",
+        "",
+        _table(["mode", *[f"{n} cases (s)" for n in counts], "ms per case", "intercept (s)", "R²",
+                "largest residual"],
+               [[k, *[c["seconds"].get(str(n), c["seconds"].get(n)) for n in counts], c["ms_per_case"],
+                 c["fit"]["intercept"], c["fit"]["r2"], f"{100 * c['fit']['max_relative_residual']:.0f} %"]
+                for k, c in s["cases"].items()]),
+    ]
+    loops = {k: v for k, v in s.get("loops", {}).items() if k != "error"}
+    if loops:
+        steps = sorted({int(n) for per in loops.values() for n in per["run_cases"]["seconds"]})
+        rows = []
+        for cid, per in loops.items():
+            for part, p in per.items():
+                rows.append([cid, part, *[p["seconds"].get(str(n), p["seconds"].get(n)) for n in steps],
+                             p["us_per_step"], p["fit"]["r2"]])
+        out += ["", "The regression loops at increasing `num_epoch` (`run_cases` in one process; per backend, "
+                "the time inside the implementation):", "",
+                _table(["case", "part", *[f"{n} steps (s)" for n in steps], "µs per step", "R²"], rows)]
+    return out
