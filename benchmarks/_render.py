@@ -29,15 +29,14 @@ def render(doc: dict[str, Any]) -> str:
     out = [
         "# Benchmarks",
         "",
-        f"`python benchmarks/run.py{' --quick' if doc['mode'] == 'quick' else ''}` ({doc['mode']} run, "
-        f"{doc['started']}, {doc['minutes']} min). Every time is the median of several runs; every ratio "
-        "is taken within one round (the runs compared a few seconds apart), then its median.",
+        "`python benchmarks/run.py` (`--quick` for a smoke run, `--only NAMES` to redo some; each section says "
+        "when it was measured). Every time is the median of several runs; every ratio is taken within one "
+        "round (the runs compared a few seconds apart), then its median.",
         "",
         f"**Machine:** {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory_gb']} GB, "
         f"{m['system']}; Python {m['python']}, NumPy {v['numpy']}, PyTorch {v['torch']}, TensorFlow "
-        f"{v['tensorflow']}, pandas {v['pandas']}, matplotlib {v['matplotlib']}. Shared with other work: load "
-        f"average {', '.join(f'{x:.1f}' for x in m['load_average'])} before, "
-        f"{', '.join(f'{x:.1f}' for x in doc['load_average_after'])} after (1, 5, 15 min).",
+        f"{v['tensorflow']}, pandas {v['pandas']}, matplotlib {v['matplotlib']}. The machine is shared with other "
+        "work: each section gives the 1-minute load average before and after it.",
         "",
         "## Goals",
         "",
@@ -46,7 +45,12 @@ def render(doc: dict[str, Any]) -> str:
     for name, section in (("suite", _suite), ("overhead", _overhead), ("comparison", _comparison),
                           ("startup", _startup), ("scaling", _scaling)):
         if name in b and "error" not in b[name]:
-            out += ["", *section(b[name])]
+            lines = section(b[name])
+            when = b[name].get("measured")
+            if when:  # after the heading: when, in which mode, under what load
+                lines[1:1] = ["", f"*Measured {when['at']} ({when['mode']} run), load average "
+                                  f"{when['load_average'][0]:.1f} before, {when['load_average'][1]:.1f} after.*"]
+            out += ["", *lines]
         elif name in b:
             out += ["", f"## {name}", "", f"failed: {b[name]['error']}"]
     return "\n".join(out) + "\n"

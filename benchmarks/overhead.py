@@ -10,15 +10,18 @@ implementation called on freshly converted inputs, timed the same way. Overhead 
 harness - floor, per case.
 
 ``breakdown`` times the steps of one in-process case directly: making the inputs,
-``execute`` (seeds, state saved and restored, inputs converted, outputs collected)
-beyond the implementation, and each comparison.
+``execute`` (seeds, state saved and restored, inputs converted, outputs collected), the
+implementation alone, with its inputs converted, and that right after seeding, the seeding, NumPy's state saved and
+restored (``execute`` does it for every backend), and each comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import copy
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -62,6 +65,7 @@ def trivial_cases(n: int) -> list:
     from equivalence.discovery import discover
 
     folder = Path(tempfile.mkdtemp(prefix="equivalence-trivial-"))
+    atexit.register(shutil.rmtree, folder, True)
     (folder / "trivial.py").write_text(TRIVIAL.format(n=n), encoding="utf-8")
     cases, errors = discover([folder])
     assert not errors, errors
@@ -101,12 +105,14 @@ def floor(case, backends: list[str], number: int) -> float:
 
 
 def breakdown(case, number: int) -> dict[str, dict[str, float]]:
-    from equivalence.execution import execute
+    from equivalence.backends import get_backend
+    from equivalence.execution import convert_inputs, execute
     from equivalence.rows import compare_documented, compare_pair
 
     inputs = case.make_inputs()
     executions = {b: execute(case, b, inputs) for b in BACKENDS}
     steps: dict[str, dict[str, float]] = {}
+    numpy_state = get_backend("numpy")
     for b in BACKENDS:
         execute_time = median(best_of(lambda b=b: execute(case, b, inputs), 7, number))
         steps[b] = {
@@ -115,6 +121,18 @@ def breakdown(case, number: int) -> dict[str, dict[str, float]]:
             "implementation_ms": 1e3 * floor(case, [b], number),
             "compare_documented_ms": 1e3 * median(best_of(lambda b=b: compare_documented(case, executions[b]), 7, number)),
         }
+        backend = get_backend(b)
+        module, implementation = backend.load(), case.implementations[b]
+        steps[b]["seed_ms"] = 1e3 * median(best_of(lambda backend=backend: backend.seed(case.seed), 7, number))
+        # A seed can cost more than itself: tf.random.set_seed empties TensorFlow's kernel cache.
+        steps[b]["convert_and_implementation_ms"] = 1e3 * median(best_of(
+            lambda b=b, module=module, implementation=implementation: implementation(
+                module, **convert_inputs(inputs, b)), 7, number))
+        steps[b]["seed_convert_and_implementation_ms"] = 1e3 * median(best_of(
+            lambda b=b, backend=backend, module=module, implementation=implementation: (
+                backend.seed(case.seed), implementation(module, **convert_inputs(inputs, b))), 7, number))
+        steps[b]["numpy_state_save_restore_ms"] = 1e3 * median(best_of(
+            lambda: numpy_state.restore_state(numpy_state.save_state()), 7, number))
         if b != "torch":
             steps[b]["compare_with_torch_ms"] = 1e3 * median(
                 best_of(lambda b=b: compare_pair(case, executions[b], executions["torch"]), 7, number))

@@ -49,7 +49,7 @@ def main() -> int:
             path = Path(scratch) / f"{name}.json"
             command = [PYTHON, str(HERE / f"{name}.py"), "--json", str(path), *(["--quick"] if args.quick else [])]
             print(f"[{time.strftime('%H:%M:%S')}] {name} ...", flush=True)
-            began = time.perf_counter()
+            began, load_before = time.perf_counter(), machine()["load_average"]
             finished = subprocess.run(command, cwd=ROOT)
             if finished.returncode != 0 or not path.exists():
                 print(f"  {name} failed (exit code {finished.returncode})", file=sys.stderr)
@@ -57,6 +57,11 @@ def main() -> int:
                 continue
             results[name] = json.loads(path.read_text(encoding="utf-8"))
             results[name]["wall_seconds"] = time.perf_counter() - began
+            results[name]["measured"] = {
+                "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "mode": "quick" if args.quick else "full",
+                "load_average": [load_before[0], machine()["load_average"][0]],
+            }
             print(f"  done in {results[name]['wall_seconds']:.0f}s", flush=True)
     document = {
         "mode": "quick" if args.quick else "full",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -78,6 +79,7 @@ def main() -> None:
         fit = linear_fit(list(medians), list(medians.values()))
         cases_result[mode] = {"seconds": medians, "fit": fit, "ms_per_case": 1e3 * fit["slope"]}
 
+    shutil.rmtree(folder, ignore_errors=True)
     probe = run_timed([PYTHON, "-c", LOOPS, json.dumps(steps), json.dumps(rounds)], env={"TF_CPP_MIN_LOG_LEVEL": "2"})
     loops_result: dict[str, dict] = {}
     try:

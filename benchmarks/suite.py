@@ -14,7 +14,9 @@ the harness times it), writing CSV/JSON, and the HTML report.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -94,25 +96,18 @@ def main() -> None:
         }
         for name, rs in runs.items()
     }
-    phases_run = run_timed([PYTHON, "-c", PHASES, _json([paths, None, str(out / "phases")])])
+    phases_run = run_timed([PYTHON, "-c", PHASES, json.dumps([paths, None, str(out / "phases")])])
     try:
         phases = _last_json(phases_run.stdout)
     except ValueError:
         phases = {"error": phases_run.stderr[-2000:]}
+    shutil.rmtree(out, ignore_errors=True)
     emit("suite", {"paths": paths, "backends": BACKENDS, "rounds": rounds, "summary": summary,
                    "runs": runs, "phases": phases, "floor_summary": runs["floor"][-1].get("summary", "")},
          args.json)
 
 
-def _json(value: object) -> str:
-    import json
-
-    return json.dumps(value)
-
-
 def _last_json(text: str) -> dict:
-    import json
-
     for line in reversed(text.strip().splitlines()):
         if line.startswith("{"):
             return json.loads(line)

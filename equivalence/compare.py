@@ -385,9 +385,7 @@ def _small(
     a: np.ndarray, e: np.ndarray, atol: Any, rtol: float, ulp_dtype: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """``_reference_block`` for a small array of finite values in fewer operations;
-    None when a value is not finite or ``atol`` is per element."""
-    if isinstance(atol, np.ndarray):
-        return None
+    None when a value is not finite."""
     with np.errstate(all="ignore"):
         x, y = a.astype(np.float64), e.astype(np.float64)
         diff = np.subtract(x, y, out=x)
@@ -396,7 +394,9 @@ def _small(
             return None
         abs_e = np.abs(y, out=y)
         rel = np.divide(diff, abs_e, out=np.zeros_like(diff), where=diff != 0)  # 0 where equal
-        bad = diff > abs_e * rtol + atol
+        bad = ~(diff <= abs_e * rtol + atol)
+        if isinstance(atol, np.ndarray):  # equal elements pass whatever the tolerance (NaN too)
+            bad &= diff != 0
         fa, fe = _as_float(a, ulp_dtype), _as_float(e, ulp_dtype)
         signed = _SIGNED[ulp_dtype]
         ia, ie = fa.view(signed), fe.view(signed)
@@ -421,14 +421,18 @@ def _max_ulp(a: np.ndarray, e: np.ndarray, ulp_dtype: str, ints: dict[Any, np.nd
     """The largest ULP distance between finite ``a`` and ``e`` in ``ulp_dtype``."""
     fa, fe = _as_float(a, ulp_dtype), _as_float(e, ulp_dtype)
     signed = _SIGNED[ulp_dtype]
-    ia, ie, scratch = fa.view(signed), fe.view(signed), ints[signed][: a.size]
-    np.bitwise_xor(ia, ie, out=scratch)
-    if int(scratch.min()) < 0:  # a pair straddles zero (or is -0.0 against 0.0)
-        return float(_ulp_distance(fa, fe, ulp_dtype).max())
-    # One sign: the bit patterns, read as integers, are ordered like the floats (reversed
-    # for negatives), so their difference is the distance; it cannot overflow.
-    np.subtract(ia, ie, out=scratch)
-    return float(max(int(scratch.max()), -int(scratch.min())))
+    scratch = ints[signed][: a.size]
+    # For two floats of one sign, the bit patterns read as integers are ordered like the
+    # floats (reversed for negatives): their difference is the distance, and cannot
+    # overflow. For a pair straddling zero (-0.0 against 0.0 too) the difference, wrapped,
+    # is at least 2**mantissa + 1 in magnitude whatever the finite values; so is the
+    # distance of two floats of one sign a factor of 2 apart. Below that bound, then, the
+    # difference is the distance; at or above it, the written-out path decides.
+    np.subtract(fa.view(signed), fe.view(signed), out=scratch)
+    largest = max(int(scratch.max()), -int(scratch.min()))
+    if largest < 1 << _MANTISSA[ulp_dtype]:
+        return float(largest)
+    return float(_ulp_distance(fa, fe, ulp_dtype).max())
 
 
 def _slow_block(

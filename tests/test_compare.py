@@ -303,3 +303,11 @@ def test_integer_worst_elements_are_the_mismatches_largest_first():
     assert result.mismatched == 3 and result.max_abs_diff == 9.0
     assert [w[0] for w in result.worst] == [(4000,), (7,), (20,)]  # ties to the lower index
     assert result.worst[0][4] == pytest.approx(9 / 4000)
+
+
+def test_per_element_atol_that_is_nan_fails_all_but_equal_elements():
+    a = np.array([1.0, 2.0, 3.0])
+    e = np.array([1.0, 2.5, 3.0])
+    result = compare_arrays(a, e, Tolerance(0, 0), atol_array=np.full(3, np.nan))
+    assert result.mismatched == 1 and result.worst[0][0] == (1,)
+    _assert_agrees(a, e, Tolerance(0, 0), atol_array=np.full(3, np.nan))
