@@ -1,10 +1,18 @@
-"""Atomic file writing: a reader sees the old file or the new one, never half of one."""
+"""Atomic file writing: a reader sees the old file or the new one, never half of one.
+
+Text files are written as UTF-8 through :func:`equivalence._text.printable`: control
+characters, bidirectional overrides and lone surrogates (a non-UTF-8 file name decoded by
+``os.fsdecode``) from a case become visible escapes, so no text file this package
+writes holds them raw, and writing one never fails with ``UnicodeEncodeError``.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from ._text import printable
 
 
 def _file_mode() -> int:
@@ -37,4 +45,5 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` as UTF-8, unsafe characters escaped (tabs, newlines, CRLF kept)."""
+    atomic_write_bytes(path, printable(text).encode("utf-8"))

@@ -2,8 +2,10 @@
 
 ``execute(case, backend, inputs)`` gives the backend its own copy of the inputs,
 seeds every generator with the case's seed, saves the global state a case may change
-(default dtype, grad mode, RNG states, NumPy error settings, Keras floatx) and restores
-it afterwards, times the call, and turns the returned outputs into NumPy arrays. An
+(default dtype and device, grad mode, RNG states, NumPy error settings, Keras floatx,
+flushing of denormals, Python's warning filters) and restores it afterwards, times the
+call, and turns the returned outputs into base NumPy arrays (never a subclass) of
+numbers, booleans or strings, as :mod:`equivalence._wire` can send them. An
 implementation that takes a ``compile`` argument receives the backend's (the identity,
 or ``tf.function``/``torch.compile`` for an execution mode). An
 exception becomes an :class:`ErrorInfo` with the traceback lines that point into the
@@ -19,12 +21,15 @@ import os
 import random
 import time
 import traceback
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._text import printable
+from ._wire import unsendable
 from .backends import get_backend
 from .case import Case
 
@@ -44,12 +49,21 @@ class ErrorInfo:
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        """The exception's type, message and the traceback lines in the case's code.
+
+        Text is passed through :func:`equivalence._text.printable` (control characters,
+        bidirectional overrides and lone surrogates become escapes); an exception whose
+        ``str()`` itself raises still gives a message."""
         frames = [
             f for f in traceback.extract_tb(exc.__traceback__)
             if not os.path.abspath(f.filename).startswith(_ENGINE_DIR)
         ]
         lines = traceback.format_list(frames[-6:])
-        return cls(type(exc).__name__, str(exc).strip(), "".join(lines).rstrip())
+        try:
+            message = str(exc).strip()
+        except Exception as inner:
+            message = f"(str() of the exception raised {type(inner).__name__})"
+        return cls(printable(type(exc).__name__), printable(message), printable("".join(lines).rstrip()))
 
 
 @dataclass
@@ -121,6 +135,7 @@ def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Executi
         result.error = ErrorInfo.from_exception(exc)
         return result
     python_random = random.getstate()
+    warning_state = _save_warnings()
     try:
         random.seed(case.seed)
         numpy_backend.seed(case.seed)
@@ -138,7 +153,28 @@ def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Executi
         for b, state in states:
             b.restore_state(state)
         random.setstate(python_random)
+        _restore_warnings(warning_state)
     return result
+
+
+def _save_warnings() -> tuple[Any, Any, Any]:
+    return warnings.filters, list(warnings.filters), warnings.showwarning
+
+
+def _restore_warnings(state: tuple[Any, Any, Any]) -> None:
+    """Python's warning filters and ``warnings.showwarning`` as they were: a case's
+    ``warnings.simplefilter("error")`` must not turn the next case's warnings into errors.
+    (Unlike ``warnings.catch_warnings``, nothing is touched when nothing changed, so
+    "show once" warnings are still shown once per run, not once per case.)"""
+    filters, saved, showwarning = state
+    if warnings.filters is not filters or filters != saved:
+        filters[:] = saved
+        warnings.filters = filters
+        mutated = getattr(warnings, "_filters_mutated", None)  # drops the "once" caches
+        if mutated is not None:
+            mutated()
+    if warnings.showwarning is not showwarning:
+        warnings.showwarning = showwarning
 
 
 def _collect(result: Execution, backend: Any, returned: Any) -> None:
@@ -148,10 +184,19 @@ def _collect(result: Execution, backend: Any, returned: Any) -> None:
             "expected a mapping of output name to array"
         )
     for name, value in returned.items():
+        name = str(name)
         if value is None:
-            result.output_errors[str(name)] = "output is None (an unconnected gradient?)"
+            result.output_errors[name] = "output is None (an unconnected gradient?)"
             continue
         try:
-            result.outputs[str(name)], result.dtypes[str(name)] = backend.to_numpy(value)
+            array, dtype = backend.to_numpy(value)
+            if isinstance(array, np.ndarray) and type(array) is not np.ndarray:
+                # A subclass (np.matrix, a masked array, one of the case's own) may override
+                # comparison or pickling: keep only its data, as a base ndarray.
+                array = np.ndarray.view(array, np.ndarray).copy()
+            reason = unsendable(array)  # what may cross from a worker process: the same in-process
+            if reason is not None:
+                raise TypeError(reason)
+            result.outputs[name], result.dtypes[name] = array, str(dtype)
         except Exception as exc:
-            result.output_errors[str(name)] = f"cannot convert output: {type(exc).__name__}: {exc}"
+            result.output_errors[name] = printable(f"cannot convert output: {type(exc).__name__}: {exc}")

@@ -4,17 +4,32 @@ Why: in one process, a case that hangs in a framework's C code cannot be stopped
 one that crashes the interpreter (a segfault, ``os.abort()``) takes the whole run with
 it. A worker per backend imports its framework once and runs that backend's part of
 every case, so isolation costs little: the parent never imports a framework at all.
-When a worker exceeds the time limit it is killed, the (case, backend) becomes an
+When a worker exceeds a time limit it is killed, the (case, backend) becomes an
 ``error`` that says so, and a fresh worker takes the next case; a worker that dies is
 reported the same way.
 
-Workers are fresh interpreters (``python -m equivalence.isolation FD BACKEND``): forking
-a process that has imported PyTorch or TensorFlow is unsafe, and multiprocessing's
-``spawn`` would re-run the user's ``__main__`` script in every worker. They talk to the
-parent over a socket pair with ``multiprocessing.connection``, load case files by path,
-and receive the inputs made once in the parent, so every backend still gets
-bit-identical inputs. Workers ignore SIGINT: the parent decides what an interrupt
-means. Up to ``jobs`` workers run at once.
+Time limits: ``timeout`` (``--timeout``, 300 s) is CPU time of the worker process, read
+from ``/proc/<pid>/stat`` (user + system time of the worker and of the children it
+waited for), so that a busy machine, which slows a case down without the case doing
+more, does not trip it; a runaway loop does. A case that sleeps or blocks uses no CPU:
+``wall_timeout`` (10 times ``timeout`` unless given) stops it. Where ``/proc`` is
+missing, ``timeout`` counts wall-clock time.
+
+Workers are fresh interpreters (``python -m equivalence.isolation FD BACKEND PARENT``):
+forking a process that has imported PyTorch or TensorFlow is unsafe, and
+multiprocessing's ``spawn`` would re-run the user's ``__main__`` script in every worker.
+They talk to the parent over a socket pair in plain data (:mod:`equivalence._wire`:
+JSON and raw array bytes, never a pickle, so nothing a case returns can run code in the
+parent), load case files by path, and receive the inputs made once in the parent, so
+every backend still gets bit-identical inputs. An input that cannot travel as plain
+data (a function, an object) makes that (case, backend) an ``error``; the run goes on.
+
+Clean-up: each worker starts a session and process group of its own; when a case times
+out, a worker dies or the pool closes, the whole group is killed, so processes a case
+started (``subprocess.Popen(["sleep", "300"])``) do not outlive the run (unless they
+left the group themselves with ``setsid``). On Linux a worker is also killed when the
+parent dies. Workers ignore SIGINT: the parent decides what an interrupt means. Up to
+``jobs`` workers run at once.
 """
 
 from __future__ import annotations
@@ -31,15 +46,28 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from ._wire import Unsendable, WireError, decode_execution, decode_task, encode_execution, encode_task
 from .execution import ErrorInfo, Execution
 
-__all__ = ["DEFAULT_TIMEOUT", "Task", "WorkerPool"]
+__all__ = ["DEFAULT_TIMEOUT", "WALL_FACTOR", "Task", "WorkerPool"]
 
-#: Seconds one (case, backend) may take. The slowest documented loop (000-3.2: 10 000
+#: CPU seconds one (case, backend) may use. The slowest documented loop (000-3.2: 10 000
 #: eager TensorFlow epochs) takes about 20 s on a 2-core machine.
 DEFAULT_TIMEOUT = 300.0
+#: The wall-clock limit, unless given, is this many times the CPU limit: for a case that
+#: sleeps or blocks.
+WALL_FACTOR = 10.0
 #: Seconds a new worker may take to start and import its framework.
 STARTUP_TIMEOUT = 300.0
+#: How often (seconds) the CPU time of a busy worker is read, at most.
+_POLL = 0.5
+_READY = b"ready"
+_STOP = b""
+
+try:
+    _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, OSError, ValueError):
+    _CLOCK_TICKS = 100
 
 
 @dataclass
@@ -50,9 +78,25 @@ class Task:
     inputs: dict[str, Any]
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this worker when the parent dies (a worker busy in a
+    loop would otherwise run on); anywhere: exit if the parent is gone already."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except Exception:
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _serve(conn: Connection, backend: str) -> None:
     """The worker's loop: receive a task, execute it, send the Execution back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Processes a case starts do not inherit the connection (they would keep it open).
+    os.set_inheritable(conn.fileno(), False)
     from .backends import get_backend
     from .discovery import load_file
     from .execution import execute
@@ -61,21 +105,43 @@ def _serve(conn: Connection, backend: str) -> None:
         get_backend(backend).load()
     except Exception:
         pass  # execute() reports the import error of every case
-    conn.send("ready")
+    conn.send_bytes(_READY)
 
     while True:
         try:
-            task = conn.recv()
+            data = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        if task is None:
+        if data == _STOP:
             return
+        case_id = "?"
         try:
-            case = next(c for c in load_file(Path(task.case_path)) if c.id == task.case_id)
-            result = execute(case, backend, task.inputs)
-        except Exception as exc:  # loading the case file failed in the worker
-            result = Execution(task.case_id, backend, error=ErrorInfo.from_exception(exc))
-        conn.send(result)
+            case_path, case_id, task_backend, inputs = decode_task(data)
+            if task_backend != backend:
+                raise ValueError(f"a {task_backend} task sent to the {backend} worker")
+            case = next(c for c in load_file(Path(case_path)) if c.id == case_id)
+            result = execute(case, backend, inputs)
+        except Exception as exc:  # an unreadable task, or loading the case file failed
+            result = Execution(case_id, backend, error=ErrorInfo.from_exception(exc))
+        try:
+            payload = encode_execution(result)
+        except Exception as exc:
+            payload = encode_execution(Execution(case_id, backend, error=ErrorInfo.from_exception(exc)))
+        conn.send_bytes(payload)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and of its waited-for children, from
+    ``/proc/<pid>/stat``; None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+        # Fields after the command name (which may hold spaces and parentheses): state is
+        # field 3; utime, stime, cutime, cstime are fields 14 to 17.
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        return sum(int(f) for f in fields[11:15]) / _CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class _Worker:
@@ -84,72 +150,168 @@ class _Worker:
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.task: Task | None = None
-        self.deadline = 0.0
         self.started = 0.0
+        self.cpu_start: float | None = None
 
-    def submit(self, task: Task, timeout: float) -> None:
-        if self.process is None or self.process.poll() is not None:
-            ours, theirs = socket.socketpair()
-            package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "equivalence.isolation", str(theirs.fileno()), self.backend],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "PYTHONPATH": path},
-            )
-            theirs.close()
-            parent = self.conn = Connection(ours.detach())
-            # Importing a framework takes seconds: it does not count against a case's limit.
-            if not parent.poll(STARTUP_TIMEOUT) or parent.recv() != "ready":
-                raise RuntimeError(f"the {self.backend} worker process did not start within {STARTUP_TIMEOUT} s")
-        assert self.conn is not None
-        self.task, self.started, self.deadline = task, time.monotonic(), time.monotonic() + timeout
-        self.conn.send(task)
+    def start(self) -> None:
+        ours, theirs = socket.socketpair()
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "equivalence.isolation", str(theirs.fileno()), self.backend, str(os.getpid())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, start_new_session=True,
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "PYTHONPATH": path},
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        # Importing a framework takes seconds: it does not count against a case's limit.
+        try:
+            answered = self.conn.poll(STARTUP_TIMEOUT)
+            started = answered and self.conn.recv_bytes() == _READY
+        except (EOFError, OSError):
+            answered, started = True, False
+        if not started:
+            code = self.stop(grace=5.0 if answered else 0.0)
+            why = f"it exited ({_exit_cause(code)})" if answered else f"it did not answer within {STARTUP_TIMEOUT:g} s"
+            raise RuntimeError(f"the {self.backend} worker process failed to start: {why}")
+
+    def submit(self, task: Task, payload: bytes) -> None:
+        if self.process is None or self._exited():
+            self.stop()
+            self.start()
+        assert self.conn is not None and self.process is not None
+        self.task, self.started = task, time.monotonic()
+        self.cpu_start = _cpu_seconds(self.process.pid)
+        try:
+            self.conn.send_bytes(payload)
+        except OSError:
+            pass  # the worker is gone: collect() reports it
+
+    def cpu_used(self) -> float | None:
+        """CPU seconds the running task has used; None where they cannot be read."""
+        if self.cpu_start is None or self.process is None:
+            return None
+        now = _cpu_seconds(self.process.pid)
+        return None if now is None else now - self.cpu_start
+
+    def next_check(self, cpu_limit: float, wall_limit: float) -> float:
+        """When (``time.monotonic()``) the limits should next be checked."""
+        wall_deadline = self.started + wall_limit
+        if self.cpu_start is None:  # no /proc: the CPU limit counts wall-clock time
+            return min(wall_deadline, self.started + cpu_limit)
+        left = cpu_limit - (self.cpu_used() or 0.0)
+        return min(wall_deadline, time.monotonic() + min(_POLL, max(0.05, left)))
+
+    def check(self, cpu_limit: float, wall_limit: float) -> Execution | None:
+        """An error Execution, the worker stopped, when the running task is over a limit."""
+        elapsed = time.monotonic() - self.started
+        cpu = self.cpu_used()
+        if cpu is not None and cpu > cpu_limit:
+            message = (f"the {self.backend} implementation used more than {cpu_limit:g} s of CPU time and was "
+                       f"stopped after {elapsed:.3g} s (raise the limit with --timeout)")
+        elif cpu is None and elapsed >= cpu_limit:
+            message = (f"the {self.backend} implementation ran longer than the {cpu_limit:g} s time limit and was "
+                       "stopped (CPU time cannot be read here: wall-clock time was counted; raise it with --timeout)")
+        elif elapsed >= wall_limit:
+            used = "" if cpu is None else f" after {cpu:.3g} s of CPU time"
+            message = (f"the {self.backend} implementation ran longer than {wall_limit:g} s of wall-clock time (it "
+                       f"was not using the CPU: sleeping or blocked?) and was stopped{used}; the limits are "
+                       f"{cpu_limit:g} s of CPU time (--timeout) and {wall_limit:g} s of wall-clock time")
+        else:
+            return None
+        assert self.task is not None
+        task, self.task = self.task, None
+        self.stop()
+        return Execution(task.case_id, self.backend, seconds=elapsed, error=ErrorInfo("Timeout", message))
 
     def collect(self) -> Execution:
         """The finished task's execution (the connection is ready or closed)."""
         assert self.conn is not None and self.task is not None
         task, self.task = self.task, None
         try:
-            return self.conn.recv()
+            data = self.conn.recv_bytes()
         except (EOFError, OSError):
-            assert self.process is not None
-            try:
-                code: int | None = self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                code = None
-            cause = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+            code = self.stop(grace=5.0)
+            return Execution(task.case_id, self.backend, error=ErrorInfo(
+                "WorkerCrashed", f"the {self.backend} worker process died ({_exit_cause(code)}) while running this case"))
+        try:
+            execution = decode_execution(data)
+            if execution.case_id != task.case_id or execution.backend != self.backend:
+                raise WireError(f"it is for case {execution.case_id!r} in {execution.backend!r}")
+        except WireError as exc:
             self.stop()
             return Execution(task.case_id, self.backend, error=ErrorInfo(
-                "WorkerCrashed", f"the {self.backend} worker process died ({cause}) while running this case"))
+                "WorkerProtocolError", f"the {self.backend} worker process sent a reply that is not this case's "
+                                       f"result ({exc}); it was stopped and nothing of the reply is used"))
+        return execution
 
-    def expire(self, timeout: float) -> Execution:
-        assert self.task is not None
-        task, self.task = self.task, None
-        self.stop()
-        return Execution(task.case_id, self.backend, seconds=timeout, error=ErrorInfo(
-            "Timeout", f"the {self.backend} implementation ran longer than the {timeout:g} s time limit "
-                       "and was stopped (raise it with --timeout)"))
+    def _exited(self) -> bool:
+        """Whether the worker has exited, without reaping it: until it is reaped its pid,
+        which is its process group's id, cannot be given to another process."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            return True
+        waitid = getattr(os, "waitid", None)
+        if waitid is None:  # macOS before Python 3.13
+            return process.poll() is not None
+        try:
+            return waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 0.0) -> int | None:
+        """Kill the worker's process group (after ``grace`` seconds for the worker to exit
+        on its own) and reap the worker; its exit code (negative: a signal)."""
+        code = None
         if self.process is not None:
-            if self.process.poll() is None:
+            deadline = time.monotonic() + grace
+            while not self._exited() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if self.process.returncode is None:  # not reaped: the group id is still ours
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # it left its group: kill it alone
                 self.process.kill()
-            self.process.wait(timeout=5)
+                try:
+                    code = self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
+        return code
+
+
+def _exit_cause(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
 
 
 class WorkerPool:
-    """Runs tasks in per-backend worker processes, at most ``jobs`` at once."""
+    """Runs tasks in per-backend worker processes, at most ``jobs`` at once.
 
-    def __init__(self, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT) -> None:
+    ``timeout`` is the CPU seconds one task may use, ``wall_timeout`` the wall-clock
+    seconds (default: ``WALL_FACTOR`` times ``timeout``)."""
+
+    def __init__(self, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT, wall_timeout: float | None = None) -> None:
         self.jobs = max(1, jobs)
         self.timeout = timeout
+        self.wall_timeout = WALL_FACTOR * timeout if wall_timeout is None else wall_timeout
         self._workers: dict[str, _Worker] = {}
 
     def run(self, tasks: Iterable[Task], done: Callable[[Task, Execution], None]) -> None:
-        """Execute ``tasks`` (in order, per backend); ``done`` is called as each finishes."""
+        """Execute ``tasks`` (in order, per backend); ``done`` is called as each finishes.
+
+        A task whose inputs cannot be sent as plain data, or whose worker cannot start,
+        is given to ``done`` as an error Execution at once."""
         pending = list(tasks)
         busy: list[_Worker] = []
         try:
@@ -158,20 +320,31 @@ class WorkerPool:
                     if len(busy) >= self.jobs:
                         break
                     worker = self._workers.setdefault(task.backend, _Worker(task.backend))
-                    if worker.task is None:
-                        pending.remove(task)
-                        worker.submit(task, self.timeout)
-                        busy.append(worker)
-                nearest = min(w.deadline for w in busy)
+                    if worker.task is not None:
+                        continue
+                    pending.remove(task)
+                    try:
+                        payload = encode_task(task.case_path, task.case_id, task.backend, task.inputs)
+                        worker.submit(task, payload)
+                    except Unsendable as exc:
+                        done(task, Execution(task.case_id, task.backend, error=ErrorInfo("UnsendableInput", str(exc))))
+                        continue
+                    except RuntimeError as exc:  # the worker did not start
+                        done(task, Execution(task.case_id, task.backend, error=ErrorInfo("WorkerStartFailed", str(exc))))
+                        continue
+                    busy.append(worker)
+                if not busy:
+                    continue
+                nearest = min(w.next_check(self.timeout, self.wall_timeout) for w in busy)
                 ready = wait([w.conn for w in busy if w.conn is not None], timeout=max(0.0, nearest - time.monotonic()))
                 for worker in list(busy):
                     running = worker.task
                     assert running is not None
                     if worker.conn in ready:
-                        execution = worker.collect()
-                    elif time.monotonic() >= worker.deadline:
-                        execution = worker.expire(self.timeout)
+                        execution: Execution | None = worker.collect()
                     else:
+                        execution = worker.check(self.timeout, self.wall_timeout)
+                    if execution is None:
                         continue
                     busy.remove(worker)
                     done(running, execution)
@@ -180,14 +353,17 @@ class WorkerPool:
             raise
 
     def close(self) -> None:
+        """Stop every worker and kill its process group (what cases started, too)."""
+        asked = []
         for worker in self._workers.values():
-            if worker.conn is not None and worker.task is None and worker.process is not None:
+            if worker.conn is not None and worker.task is None and not worker._exited():
                 try:
-                    worker.conn.send(None)  # let it exit on its own
-                    worker.process.wait(timeout=2)
-                except (OSError, subprocess.TimeoutExpired):
+                    worker.conn.send_bytes(_STOP)  # let it exit on its own
+                    asked.append(worker)
+                except OSError:
                     pass
-            worker.stop()
+        for worker in self._workers.values():
+            worker.stop(grace=2.0 if worker in asked else 0.0)
         self._workers.clear()
 
     def __enter__(self) -> WorkerPool:
@@ -197,5 +373,6 @@ class WorkerPool:
         self.close()
 
 
-if __name__ == "__main__":  # a worker: python -m equivalence.isolation FD BACKEND
+if __name__ == "__main__":  # a worker: python -m equivalence.isolation FD BACKEND PARENT
+    _die_with_parent(int(sys.argv[3]))
     _serve(Connection(int(sys.argv[1])), sys.argv[2])

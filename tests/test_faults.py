@@ -69,16 +69,24 @@ def by_case(result):
     return rows
 
 
-def test_hangs_and_crashes_become_errors_and_the_run_goes_on(tmp_path):
+def test_hangs_and_crashes_become_errors_and_the_run_goes_on(tmp_path, monkeypatch):
+    import equivalence.isolation
+
+    # 2 s of CPU time, 5 s of wall-clock time (the runner takes the CPU limit; the wall
+    # limit is WALL_FACTOR times it). Nothing here measures how long the run took: on a
+    # busy machine it takes longer, and the limits still stop what they should.
+    monkeypatch.setattr(equivalence.isolation, "WALL_FACTOR", 2.5)
     folder = write_cases(tmp_path / "bad", misbehaving=MISBEHAVING)
-    started = time.monotonic()
-    result = eq.run(str(folder), backends=FAST, isolate=True, timeout=3, jobs=2)
-    assert time.monotonic() - started < 60
+    result = eq.run(str(folder), backends=FAST, isolate=True, timeout=2, jobs=2)
     rows = by_case(result)
     [hang] = rows["f-hang"]
-    assert hang.status == "error" and "Timeout" in hang.message and "3 s time limit" in hang.message
+    assert hang.status == "error" and "Timeout" in hang.message
+    assert "ran longer than 5 s of wall-clock time (it was not using the CPU: sleeping or blocked?)" in hang.message
     [spin] = rows["f-spin"]
     assert spin.status == "error" and "reference torch raised Timeout" in spin.message
+    # A busy loop is stopped by either limit (by the CPU one unless the machine is so busy
+    # that it got less than 2 s of CPU in 5 s).
+    assert "used more than 2 s of CPU time" in spin.message or "5 s of wall-clock time" in spin.message
     [abort] = rows["f-abort"]
     assert abort.status == "error" and "SIGABRT" in abort.message
     [segv] = rows["f-segv"]
@@ -222,13 +230,12 @@ def test_an_interrupted_run_keeps_what_finished_and_says_it_is_incomplete(tmp_pa
         [sys.executable, "-m", "equivalence", "run", str(folder), "--backends", "numpy,torch", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 60
     assert process.stdout is not None
-    for line in process.stdout:  # wait for the first finished case
-        if "s-0" in line or time.monotonic() > deadline:
+    for line in process.stdout:  # wait for the first finished case, however long it takes
+        if "s-0" in line:
             break
     process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=600)  # only a guard against hanging forever
     assert process.returncode == code, stderr
     document = json.loads((out / "results.json").read_text())
     assert document["metadata"]["complete"] is False

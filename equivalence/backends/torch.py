@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -39,11 +40,18 @@ class TorchBackend(Backend):
             torch.get_num_threads(),
             torch.are_deterministic_algorithms_enabled(),
             torch.is_anomaly_enabled(),
+            flushes_denormals(),
+            _device_state(torch),
         )
 
     def restore_state(self, state: Any) -> None:
         torch = self.load()
-        dtype, grad, rng, threads, deterministic, anomaly = state
+        dtype, grad, rng, threads, deterministic, anomaly, flush, device = state
+        _restore_device(torch, device)
+        # torch has no getter for set_flush_denormal: the state is probed (flushes_denormals)
+        # before the case and set back when it differs after (it is per thread: this one).
+        if flushes_denormals() != flush:
+            torch.set_flush_denormal(flush)
         torch.set_default_dtype(dtype)
         torch.set_grad_enabled(grad)
         torch.set_rng_state(rng)
@@ -55,6 +63,45 @@ class TorchBackend(Backend):
             torch.use_deterministic_algorithms(deterministic)
         if torch.is_anomaly_enabled() != anomaly:
             torch.autograd.set_detect_anomaly(anomaly)
+
+
+def flushes_denormals() -> bool:
+    """Whether this thread flushes denormal floats to zero (``torch.set_flush_denormal``,
+    which sets the CPU's FTZ/DAZ flags and has no getter): then half the smallest normal
+    double is 0. Python's float division runs on the same flags."""
+    smallest = sys.float_info.min  # read at run time: the division is not folded into a constant
+    return smallest / 2 == 0.0
+
+
+def _function_modes(torch: Any) -> int | None:
+    """How many torch function modes are active (None where torch cannot say)."""
+    length = getattr(torch._C, "_len_torch_function_stack", None)
+    return int(length()) if length is not None else None
+
+
+def _device_state(torch: Any) -> tuple[Any, int | None, Any]:
+    """The default device, the number of active function modes and the device of the
+    innermost ``with torch.device(...)`` (which torch.compile's guards read)."""
+    module = sys.modules.get("torch.utils._device")
+    return torch.get_default_device(), _function_modes(torch), getattr(module, "CURRENT_DEVICE", None)
+
+
+def _restore_device(torch: Any, state: tuple[Any, int | None, Any]) -> None:
+    device, modes, current = state
+
+    def set_default() -> None:
+        if torch.get_default_device() != device:
+            torch.set_default_device(None if device == torch.device("cpu") else device)
+
+    set_default()  # set_default_device("meta"): undone by set_default_device, which pops its mode
+    # Function modes a case entered and did not leave (`torch.device("meta").__enter__()`,
+    # a TorchFunctionMode): popped.
+    while modes is not None and (_function_modes(torch) or 0) > modes:
+        torch._C._pop_torch_function_stack()
+    set_default()
+    module = sys.modules.get("torch.utils._device")
+    if module is not None and getattr(module, "CURRENT_DEVICE", None) != current:
+        setattr(module, "CURRENT_DEVICE", current)  # noqa: B010 (not in the stubs)
 
 
 class TorchCompile(TorchBackend):

@@ -1,9 +1,10 @@
 """Small HTML helpers shared by the report's modules: escaping, anchors, number cells.
 
 Invariant: every string that reaches the page from a case or a result (ids, titles,
-messages, source code, dtype names) goes through :func:`esc` or :func:`attrs`; nothing
-here builds an event handler or a ``style`` from such a string. Anchors are slugs plus
-a hash of the id, so any id gives a valid, unique, inert ``id`` attribute.
+messages, source code, dtype names) goes through :func:`esc` or :func:`attrs`, which
+also show control characters, bidirectional overrides and lone surrogates as escapes;
+nothing here builds an event handler or a ``style`` from such a string. Anchors are
+slugs plus a hash of the id, so any id gives a valid, unique, inert ``id`` attribute.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .._text import number
+from .._text import number, printable
 
 __all__ = [
     "SEVERITY", "STATUS_LABEL", "anchor", "attrs", "badge", "data_value", "esc", "num_cell",
@@ -32,8 +33,13 @@ GLYPH = {"pass": "✓", "fail": "✗", "error": "⚠", "known_difference": "≈"
 
 
 def esc(value: Any) -> str:
-    """``value`` as text that HTML shows literally (quotes too, so attributes are safe)."""
-    return html.escape(str(value), quote=True)
+    """``value`` as text that HTML shows literally (quotes too, so attributes are safe).
+
+    Control characters, bidirectional overrides and lone surrogates are shown as escapes
+    (``\\x1b``, ``\\u202e``, ``\\udcff``: :func:`equivalence._text.printable`), so
+    they cannot reorder what the page shows or make writing it fail; tabs and newlines
+    are kept (source code)."""
+    return html.escape(printable(value), quote=True)
 
 
 def attrs(**values: Any) -> str:
@@ -46,7 +52,7 @@ def attrs(**values: Any) -> str:
 def anchor(case_id: str, prefix: str = "case") -> str:
     """A safe, unique ``id`` for a case's section: a readable slug and a hash of the id."""
     slug = re.sub(r"[^a-z0-9]+", "-", str(case_id).lower()).strip("-")[:48] or "x"
-    digest = hashlib.sha1(str(case_id).encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(str(case_id).encode("utf-8", "surrogatepass")).hexdigest()[:8]  # any id, even '\udcff'
     return f"{prefix}-{slug}-{digest}"
 
 
