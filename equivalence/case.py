@@ -30,14 +30,15 @@ Nothing here imports a framework; backend names are checked against the registry
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .documented import Printed, printed
-from .tolerance import Tolerance
+from .tolerance import Patterns, Scope, Tolerance
 
 Implementation = Callable[..., Mapping[str, Any]]
 
@@ -55,34 +56,90 @@ class Source:
         return f"{self.document} § {self.section}"
 
 
-def _patterns(value: str | Sequence[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+#: What a comparison can differ in; a :class:`KnownDifference` names which it declares.
+KINDS = ("values", "dtype", "shape", "message", "missing", "error")
 
 
 @dataclass(frozen=True)
-class KnownDifference:
-    """An expected mismatch, with its reason.
+class KnownDifference(Scope):
+    """An expected mismatch: what differs, how far, and why.
 
-    ``outputs``, ``backends`` and ``references`` are ``fnmatch`` patterns (``"*"`` for
-    all); ``references`` may name a backend or ``"documented"``. Every comparison row it
-    matches must fail: a matched row that passes becomes ``unexpected_pass``, so a
-    difference that disappears after an upgrade is reported, not hidden.
+    The scope (``outputs``, ``backends``, ``references``, see :class:`Scope`) says which
+    rows; a pair of sides is unordered, so a declaration holds whichever side is the
+    reference. ``kind`` says what differs, one or several of :data:`KINDS`:
+
+    - ``values``: numbers beyond the tolerance (or other printed digits, against a
+      document). Needs a bound: ``max_abs``, ``max_rel``, ``max_ulp`` and/or
+      ``mismatched`` (how many elements may differ), measured today with a stated
+      margin (``python -m equivalence bounds`` lists what a run measures). ``at`` (an
+      index into the output, ``np.s_[20]``) names the only elements allowed to differ.
+    - ``dtype``, ``shape``: the dtype, the shape differs.
+    - ``message``: strings differ (an error message a case returns as an output).
+    - ``missing``: one side has no such output; ``error``: one side raised.
+
+    Every row it matches must differ in a declared way and within the bound: a matched
+    row that differs in another way, or by more, is a ``fail`` ("beyond the declared
+    known difference"); one that no longer differs is an ``unexpected_pass``.
     """
 
-    reason: str
-    outputs: str | Sequence[str] = "*"
-    backends: str | Sequence[str] = "*"
-    references: str | Sequence[str] = "*"
+    reason: str = ""
+    kind: str | Sequence[str] = "values"
+    max_abs: float | None = None
+    max_rel: float | None = None
+    max_ulp: float | None = None
+    mismatched: int | None = None
+    at: Any = None
 
-    def matches(self, output: str, backend: str, reference: str) -> bool:
-        return all(
-            any(fnmatch.fnmatchcase(value, p) for p in _patterns(patterns))
-            for value, patterns in (
-                (output, self.outputs),
-                (backend, self.backends),
-                (reference, self.references),
-            )
-        )
+    def __init__(self, reason: str, *, outputs: Patterns = "*", backends: Patterns = "*",
+                 references: Patterns = "*", kind: str | Sequence[str] = "values", max_abs: float | None = None,
+                 max_rel: float | None = None, max_ulp: float | None = None, mismatched: int | None = None,
+                 at: Any = None) -> None:
+        for name, value in (("reason", reason), ("outputs", outputs), ("backends", backends),
+                            ("references", references), ("kind", kind), ("max_abs", max_abs),
+                            ("max_rel", max_rel), ("max_ulp", max_ulp), ("mismatched", mismatched), ("at", at)):
+            object.__setattr__(self, name, value)
+        unknown = [k for k in self.kinds if k not in KINDS]
+        if unknown or not self.kinds:
+            raise ValueError(f"known difference kind {kind!r}: each must be one of {', '.join(KINDS)}")
+        # A declaration of values without a bound is allowed here, so that a run can
+        # measure what to write; every row it matches fails, saying what was measured.
+        if any(v < 0 for v in self.bounds.values()):
+            raise ValueError(f"known difference bounds must be non-negative, got {self.bounds}")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return _tuple(self.kind)
+
+    @property
+    def bounds(self) -> dict[str, float]:
+        """The declared bounds, by the row's column they limit."""
+        pairs = (("max_abs_diff", self.max_abs), ("max_rel_diff", self.max_rel), ("max_ulp_diff", self.max_ulp),
+                 ("mismatched", self.mismatched))
+        return {column: float(v) for column, v in pairs if v is not None}
+
+    def describe(self) -> str:
+        """What is declared, as one line: ``values: max_abs ≤ 1e-06, at [20]``."""
+        parts = [f"{_SHORT[c]} ≤ {v:.3g}" for c, v in self.bounds.items()]
+        if self.at is not None:
+            parts.append(f"at {_index_text(self.at)}")
+        return ", ".join(self.kinds) + (": " + ", ".join(parts) if parts else "")
+
+
+_SHORT = {"max_abs_diff": "max_abs", "max_rel_diff": "max_rel", "max_ulp_diff": "max_ulp", "mismatched": "mismatched"}
+
+
+def _tuple(value: str | Sequence[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _index_text(index: Any) -> str:
+    """``np.s_[::20, 1]`` as ``[::20, 1]``."""
+    def one(i: Any) -> str:
+        if isinstance(i, slice):
+            text = ":".join("" if v is None else str(v) for v in (i.start, i.stop, i.step))
+            return text[:-1] if text.endswith(":") and i.step is None else text
+        return repr(i)
+    return "[" + ", ".join(one(i) for i in (index if isinstance(index, tuple) else (index,))) + "]"
 
 
 @dataclass(eq=False)
@@ -94,12 +151,18 @@ class Case:
     NumPy scalars are converted to each backend's tensor type; any other value (a
     learning rate, a step count) is passed as it is, deep-copied.
 
-    ``tolerance`` is one :class:`Tolerance` for every output or a mapping from output
-    name patterns to tolerances (first match wins); outputs it does not cover get the
-    per-dtype defaults of :func:`equivalence.tolerance.default_tolerance`.
+    ``tolerance`` is one :class:`Tolerance`, a sequence of scoped tolerances (the first
+    whose scope matches the row wins: per output, per pair of backends), or a mapping
+    from output name patterns to tolerances; rows none covers get the per-dtype defaults
+    of :func:`equivalence.tolerance.default_tolerance`.
 
-    ``documented`` maps output names to values the document prints (see
-    :func:`equivalence.printed`); a plain string is parsed with ``printed``.
+    ``documented`` maps output names to values the document *prints* (see
+    :func:`equivalence.printed`; a plain string is parsed with ``printed``), compared by
+    their printed text. ``expected`` maps output names to values the document never
+    printed but that follow from it (derived by hand: say how in a comment), compared
+    with the tolerance like a backend (reference ``expected``).
+
+    ``source`` names the document; a case of your own may leave it out.
 
     ``trajectories`` names outputs whose first axis is the step of a loop, so reports
     can draw them as curves; ``plots`` adds pictures of the case's own, functions of an
@@ -109,12 +172,13 @@ class Case:
 
     id: str
     title: str
-    source: Source
+    source: Source | None = None
     inputs: Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] = field(default_factory=dict)
     seed: int = 0
     description: str = ""
-    tolerance: Tolerance | Mapping[str, Tolerance] | None = None
+    tolerance: Tolerance | Mapping[str, Tolerance] | Sequence[Tolerance] | None = None
     documented: Mapping[str, Printed] = field(default_factory=dict)  # a str is parsed by printed()
+    expected: Mapping[str, Any] = field(default_factory=dict)
     known_differences: Sequence[KnownDifference] = ()
     trajectories: Sequence[str] = ()
     plots: Sequence[Callable[[Any], Any]] = ()
@@ -123,9 +187,27 @@ class Case:
     #: The file the case was declared in (set by discovery).
     path: str = ""
 
+    #: Cases made while :meth:`track` is active (discovery: cases a file makes but hides).
+    _tracking: ClassVar[list[list[Case]]] = []
+
+    @classmethod
+    @contextlib.contextmanager
+    def track(cls) -> Iterator[list[Case]]:
+        made: list[Case] = []
+        cls._tracking.append(made)
+        try:
+            yield made
+        finally:
+            cls._tracking.remove(made)
+
     def __post_init__(self) -> None:
+        for made in self._tracking:
+            made.append(self)
         if not self.id or any(c.isspace() for c in self.id):
             raise ValueError(f"case id must be a non-empty string without spaces, got {self.id!r}")
+        import numpy as np
+
+        self.expected = {name: np.asarray(value) for name, value in self.expected.items()}
         self.documented = {
             name: printed(value) if isinstance(value, str) else value
             for name, value in self.documented.items()
@@ -158,13 +240,17 @@ class Case:
             return self.implement(name)
         raise AttributeError(name)
 
-    def tolerance_for(self, output: str) -> Tolerance | None:
-        if self.tolerance is None or isinstance(self.tolerance, Tolerance):
-            return self.tolerance
-        for pattern, tol in self.tolerance.items():
-            if fnmatch.fnmatchcase(output, pattern):
-                return tol
-        return None
+    def tolerance_for(self, output: str, backend: str = "*", reference: str = "*") -> Tolerance | None:
+        """The case's tolerance for one row, or None for the per-dtype defaults."""
+        if self.tolerance is None:
+            return None
+        if isinstance(self.tolerance, Tolerance):
+            candidates: list[Tolerance] = [self.tolerance]
+        elif isinstance(self.tolerance, Mapping):
+            candidates = [tol for pattern, tol in self.tolerance.items() if fnmatch.fnmatchcase(output, pattern)]
+        else:
+            candidates = list(self.tolerance)
+        return next((t for t in candidates if t.matches(output, backend, reference)), None)
 
     def known_difference(self, output: str, backend: str, reference: str) -> KnownDifference | None:
         for known in self.known_differences:

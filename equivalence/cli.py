@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="time limit of one case in one backend, in worker processes (default: 300)")
     run.add_argument("--repeat", type=int, default=1, choices=(1, 2, 3), metavar="N",
                      help="run everything N times and flag outputs that differ bitwise between runs")
+    run.add_argument("--bounds", action="store_true",
+                     help="after the run, list what each known difference matched and measured, with a bound to "
+                          "declare (and the failing rows no declaration covers)")
+    run.add_argument("-v", "--verbose", action="store_true", help="list every known-difference row in the summary")
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="list the cases found, without running them")
@@ -145,7 +149,11 @@ def command_run(args: argparse.Namespace) -> int:
     paths = result.write(args.out)
     report = _write_report(result, args.out)
     print()
-    print(summary(result))
+    print(summary(result, verbose=args.verbose))
+    if args.bounds:
+        from .bounds import measure, render
+
+        print("\nMeasured, for the bounds of known differences:\n" + render(measure(result.rows, result.cases)))
     print(f"\n{time.perf_counter() - started:.1f}s; results: {paths['csv']}, {paths['json']}"
           + (f"; report: {report}" if report else ""))
     if not result.metadata["complete"]:
@@ -153,6 +161,8 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"interrupted: {len(unfinished)} cases did not finish; the results written are marked incomplete",
               file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)
+    if not any(r.status != "skipped" for r in result.rows):
+        print("nothing was compared: no case ran in two backends (or against documented values)", file=sys.stderr)
     return 1 if result.failed else 0
 
 
@@ -195,13 +205,14 @@ def _worst_status(rows) -> str:  # type: ignore[no-untyped-def]
     return "pass"
 
 
-def summary(result) -> str:  # type: ignore[no-untyped-def]
-    """Counts by status, then every row that is not a plain pass or skip."""
+def summary(result, verbose: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """Counts by status; every failing row, worst first; known differences one line per
+    case (every row with ``verbose``)."""
     counts = result.counts()
     lines = ["  ".join(f"{status}: {n}" for status, n in counts.items())]
-    notable = [r for r in result.rows if r.status in ("fail", "error", "unexpected_pass", "known_difference")]
     order = {"error": 0, "fail": 1, "unexpected_pass": 2, "known_difference": 3}
-    notable.sort(key=lambda r: order[r.status])
+    shown = ("fail", "error", "unexpected_pass", "known_difference") if verbose else ("fail", "error", "unexpected_pass")
+    notable = sorted((r for r in result.rows if r.status in shown), key=lambda r: order[r.status])
     if notable:
         lines.append("")
         lines.append(table(
@@ -209,4 +220,14 @@ def summary(result) -> str:  # type: ignore[no-untyped-def]
             [(r.status, r.case, r.output, r.backend, r.reference, number(r.max_abs_diff),
               number(r.max_rel_diff), number(r.max_ulp_diff), printable(r.message, 90)) for r in notable],
         ))
+    known: dict[str, list] = {}  # type: ignore[type-arg]
+    for r in result.rows:
+        if r.status == "known_difference" and not verbose:
+            known.setdefault(r.case, []).append(r)
+    if known:
+        lines.append("")
+        lines.append(f"known differences, within their declared bounds ({sum(map(len, known.values()))} rows; -v lists them):")
+        for case_id, rows in known.items():
+            declared = len({r.declared for r in rows})
+            lines.append(f"  {printable(case_id)}: {len(rows)} rows, {declared} declaration{'s' if declared > 1 else ''}")
     return "\n".join(lines)

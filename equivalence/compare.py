@@ -5,8 +5,10 @@ Semantics (tested in ``tests/test_compare.py``):
 - Shapes must be equal; a shape mismatch fails and leaves the statistics empty (NaN).
 - Dtypes must be equal unless the case says ``check_dtype=False``; the statistics are
   still computed, so a dtype mismatch shows how far the values are apart too.
-- Integers, booleans and strings compare exactly (strings are dtype ``str``, whatever
-  their length).
+- Integers and booleans compare exactly, by value whatever their width and signedness
+  (uint64 18446744073709551615 is not int64 -1); strings exactly (dtype ``str``,
+  whatever their length); complex numbers by the tolerance on the real and on the
+  imaginary part, an element differing when either part does.
 - Floats: ``|a - e| <= atol + rtol * |e|`` element by element (``e``: the expected
   side). NaN against NaN at the same place is equal; NaN against a number is a
   mismatch; an infinity must meet the same infinity; -0.0 equals 0.0 (0 ULP apart).
@@ -174,8 +176,10 @@ def compare_arrays(
     if check_dtype and dt_a != dt_e:
         messages.append(f"dtype {dt_a} != expected dtype {dt_e}")
     ka, ke = _kind(dt_a), _kind(dt_e)
-    if "s" in (ka, ke) or "c" in (ka, ke) or (ka in "bi" and ke in "bi"):
+    if "s" in (ka, ke) or (ka in "bi" and ke in "bi"):
         result = _compare_exact(actual, expected, ka, ke)
+    elif "c" in (ka, ke):
+        result = _compare_complex(actual, expected, tolerance, dt_a, dt_e)
     else:
         result = _compare_float(actual, expected, tolerance, coarser(dt_a, dt_e), atol_array)
     if result.mismatched:
@@ -197,10 +201,7 @@ def _compare_exact(actual: np.ndarray, expected: np.ndarray, ka: str, ke: str) -
         bad = ~np.asarray(actual == expected, dtype=bool).reshape(-1)
         diff = rel = np.where(bad, np.inf, 0.0)
     else:
-        if "c" in (ka, ke):
-            a, e = actual.reshape(-1).astype(np.complex128), expected.reshape(-1).astype(np.complex128)
-        else:
-            a, e = actual.reshape(-1).astype(np.int64), expected.reshape(-1).astype(np.int64)
+        a, e = _by_value(actual.reshape(-1)), _by_value(expected.reshape(-1))
         diff = np.abs(a - e).astype(np.float64)
         abs_e = np.abs(e).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -211,6 +212,30 @@ def _compare_exact(actual: np.ndarray, expected: np.ndarray, ka: str, ke: str) -
     maxima = (float(diff.max()), float(rel.max()), float(diff.max())) if diff.size else (0.0, 0.0, 0.0)
     return _summarise(actual, expected, index, diff[index], rel[index], diff[index], maxima,
                       int(np.count_nonzero(bad)))
+
+
+def _compare_complex(actual: np.ndarray, expected: np.ndarray, tolerance: Tolerance, dt_a: str, dt_e: str) -> Comparison:
+    """Complex numbers: the real parts and the imaginary parts each by the tolerance; an
+    element differs when either part does, and its statistics are its worse part's."""
+    part = {"complex64": "float32", "complex128": "float64"}
+    ulp_dtype = coarser(part.get(dt_a, dt_a), part.get(dt_e, dt_e))
+    a, e = actual.reshape(-1).astype(np.complex128), expected.reshape(-1).astype(np.complex128)
+    real = _reference_block(a.real, e.real, tolerance.atol, tolerance.rtol, ulp_dtype)
+    imag = _reference_block(a.imag, e.imag, tolerance.atol, tolerance.rtol, ulp_dtype)
+    diff, rel, ulp = (np.maximum(r, i) for r, i in zip(real[:3], imag[:3], strict=True))
+    bad = real[3] | imag[3]
+    pool = np.flatnonzero(bad)
+    index = pool[_largest(diff[pool], -math.inf)] if pool.size else _largest(diff, -math.inf)
+    maxima = (float(diff.max()), float(rel.max()), float(ulp.max())) if diff.size else (0.0, 0.0, 0.0)
+    return _summarise(actual, expected, index, diff[index], rel[index], ulp[index], maxima, int(pool.size))
+
+
+def _by_value(x: np.ndarray) -> np.ndarray:
+    """Integers as int64 where that keeps every value, else as Python integers: uint64
+    18446744073709551615 is not int64 -1."""
+    if x.dtype.kind == "u" and x.dtype.itemsize == 8 and x.size and int(x.max()) > np.iinfo(np.int64).max:
+        return x.astype(object)
+    return x.astype(np.int64)
 
 
 def _summarise(

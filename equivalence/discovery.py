@@ -3,10 +3,15 @@
 Cases come out sorted by id, numbers compared as numbers (``002-2`` before ``002-12``).
 
 Files whose name starts with ``_`` or ``test_`` and ``conftest.py`` are not case files.
-A file is imported once per process (by absolute path), so the CLI, the pytest plugin
-and the API see the same ``Case`` objects. A file that fails to import is reported as
-a :class:`LoadError` and the others still load; two cases with one id are an error
-that names both files, since results are keyed by id.
+A case is a ``Case`` at the top level of the file, or one in a top-level list, tuple or
+dict of them (``CASES = [make(dtype) for dtype in ...]``: parametrized cases). A file
+is imported once per process (by absolute path), so the CLI, the pytest plugin and the
+API see the same ``Case`` objects; like pytest's rootdir-relative imports, the first
+folder above it that is not a package is put on ``sys.path`` first, so a case file can
+import the helper modules of its own project from wherever the command runs. A file
+that fails to import is reported as a :class:`LoadError` and the others still load; one
+that defines no case, or makes a case it does not expose, gets a :class:`NoCaseWarning`; two cases with one id are an error that names both files, since
+results are keyed by id.
 """
 
 from __future__ import annotations
@@ -15,13 +20,18 @@ import hashlib
 import importlib.util
 import re
 import sys
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .case import Case
 
-__all__ = ["DiscoveryError", "LoadError", "case_files", "discover", "load_file"]
+__all__ = ["DiscoveryError", "LoadError", "NoCaseWarning", "case_files", "discover", "load_file"]
+
+
+class NoCaseWarning(UserWarning):
+    """A case file defines no case, or makes cases discovery cannot find."""
 
 
 class DiscoveryError(Exception):
@@ -67,16 +77,46 @@ def load_file(path: Path) -> list[Case]:
             raise ImportError(f"cannot import {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
+        base = str(_import_base(path))
+        if base not in sys.path:
+            sys.path.insert(0, base)
         try:
-            spec.loader.exec_module(module)
+            with Case.track() as created:
+                spec.loader.exec_module(module)
         except BaseException:
             del sys.modules[name]
             raise
-        cases = [v for v in vars(module).values() if isinstance(v, Case)]
+        cases = list(dict.fromkeys(_cases_in(vars(module).values())))
+        unseen = [c.id for c in created if c not in cases]
+        if unseen:
+            warnings.warn(f"{path}: case(s) {', '.join(unseen)} made but not found: put them at the top level, or in "
+                          "a top-level list, tuple or dict", NoCaseWarning, stacklevel=2)
+        elif not cases:
+            warnings.warn(f"{path}: defines no case (a helper module? name it _{path.name} to say so)",
+                          NoCaseWarning, stacklevel=2)
         for case in cases:
             case.path = str(path)
         _LOADED[path] = cases
     return _LOADED[path]
+
+
+def _cases_in(values: Iterable[object]) -> Iterable[Case]:
+    for value in values:
+        if isinstance(value, Case):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, Case))
+        elif isinstance(value, dict):
+            yield from (v for v in value.values() if isinstance(v, Case))
+
+
+def _import_base(path: Path) -> Path:
+    """The first folder above ``path`` without an ``__init__.py`` (pytest's rootdir rule
+    for ``prepend`` imports): where the file's own imports are resolved from."""
+    folder = path.parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Case], list[LoadError]]:

@@ -32,8 +32,7 @@ from typing import Any, cast
 import pytest
 
 from ._text import element, number, table
-
-DOCUMENTED = "documented"
+from .results import DOCUMENTED, EXPECTED
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -175,9 +174,10 @@ class CaseFile(pytest.File):
                 for reference in (r for r in references if r != backend and r in state.backends):
                     yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{reference}]",
                                                  case=case, backend=backend, reference=reference)
-                if case.documented:
-                    yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{DOCUMENTED}]",
-                                                 case=case, backend=backend, reference=DOCUMENTED)
+                for fixed, values in ((DOCUMENTED, case.documented), (EXPECTED, case.expected)):
+                    if values:
+                        yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{fixed}]",
+                                                     case=case, backend=backend, reference=fixed)
             baseline = self.config.pluginmanager.get_plugin("equivalence-baseline")
             if baseline is not None:
                 yield from baseline.items(self, case)
@@ -193,12 +193,14 @@ class Comparison(pytest.Item):
         self.case, self.backend, self.reference = case, backend, reference
 
     def runtest(self) -> None:
-        from .rows import compare_documented, compare_pair
+        from .rows import compare_documented, compare_expected, compare_pair
 
         state = self.config.stash[_STATE]
         execution = state.execution(self.case, self.backend)
         if self.reference == DOCUMENTED:
             rows = compare_documented(self.case, execution)
+        elif self.reference == EXPECTED:
+            rows = compare_expected(self.case, execution)
         else:
             rows = compare_pair(self.case, execution, state.execution(self.case, self.reference))
         self.user_properties.append(("equivalence_rows", [r.record() for r in rows]))
@@ -209,7 +211,7 @@ class Comparison(pytest.Item):
             pytest.skip(rows[0].message)
         known = [r for r in rows if r.status == "known_difference"]
         if known:
-            pytest.xfail("known difference: " + "; ".join(sorted({r.message for r in known})))
+            pytest.xfail("known difference: " + "; ".join(sorted({f"{r.declared} ({r.bound})" for r in known})))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ComparisonFailed):

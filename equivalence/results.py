@@ -16,19 +16,31 @@ max_rel_diff       max |actual - expected| / |expected|
 max_ulp_diff       max distance in units in the last place, in the coarser dtype
 mismatched         number of elements outside the tolerance
 numel              number of elements of the output
-rtol, atol         the tolerance used (for documented values: the largest per-element
-                   atol, half a unit of the last printed digit or one ULP)
+rtol, atol         the tolerance used (0 for documented values: they are compared by
+                   their printed text)
 shape              the output's shape, as ``(2, 3)``
 reference_shape    the expected side's shape
 dtype              the backend's dtype name (the framework's name: ``bfloat16``)
 reference_dtype    the expected side's dtype (empty for documented values)
-message            what went wrong, or the known difference's reason
+message            what went wrong (the numbers; the declaration's reason is ``declared``)
 seconds            wall time of the backend's implementation for this case
+differs            what the two sides differ in, comma-separated: ``values``, ``dtype``,
+                   ``shape``, ``message``, ``missing``, ``error`` (empty when equal)
+declared           the reason of the known difference that matched the row, if any
+bound              what that declaration allows: ``values: max_ulp ≤ 2, at [20]``
+text               for documented values: today's value as the document's printer
+                   prints it
+reference_text     for documented values: the text the document printed
 =================  ==================================================================
+
+References: a backend name, ``documented`` (values the source document printed,
+compared by their printed text) or ``expected`` (values derived by hand from the
+document, compared with the tolerance).
 
 Statuses: ``pass``; ``fail`` (outside tolerance, or shape/dtype mismatch);
 ``error`` (the backend or the reference raised, or an output is missing or not an
-array); ``known_difference`` (a declared difference, still there);
+array); ``known_difference`` (a declared difference, still there, of the declared
+kind and within its bound; beyond it the row is a ``fail``);
 ``unexpected_pass`` (a declared difference that is gone: counts as a failure);
 ``skipped`` (a backend not installed, or not implemented by the case).
 
@@ -53,7 +65,7 @@ if TYPE_CHECKING:
     from .case import Case
     from .execution import Execution
 
-__all__ = ["COLUMNS", "FAILING", "STATUSES", "Row", "RunResult", "Table", "read_results"]
+__all__ = ["COLUMNS", "DOCUMENTED", "EXPECTED", "FAILING", "STATUSES", "Row", "RunResult", "Table", "read_results"]
 
 STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
 #: Statuses that make a run exit 1.
@@ -63,8 +75,12 @@ COLUMNS = (
     "case", "output", "backend", "reference", "status",
     "max_abs_diff", "max_rel_diff", "max_ulp_diff", "mismatched", "numel",
     "rtol", "atol", "shape", "reference_shape", "dtype", "reference_dtype",
-    "message", "seconds",
+    "message", "seconds", "differs", "declared", "bound", "text", "reference_text",
 )  # fmt: skip
+
+#: The references that are not backends: printed values, and values derived by hand.
+DOCUMENTED = "documented"
+EXPECTED = "expected"
 
 NAN = float("nan")
 
@@ -89,6 +105,11 @@ class Row:
     reference_dtype: str = ""
     message: str = ""
     seconds: float = NAN
+    differs: str = ""
+    declared: str = ""
+    bound: str = ""
+    text: str = ""
+    reference_text: str = ""
     #: The largest differences (index, actual, expected, abs, rel, ulp): not a column.
     worst: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
 
@@ -128,16 +149,22 @@ class Table:
 
     @property
     def failed(self) -> bool:
-        return any(row.status in self.failing for row in self.rows)
+        """A failing row, or nothing compared at all (no row, or every row skipped)."""
+        compared = any(row.status != "skipped" for row in self.rows)
+        return not compared or any(row.status in self.failing for row in self.rows)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``<stem>.csv`` and ``<stem>.json`` into ``out_dir``, each atomically."""
+        """Write ``<stem>.csv`` and ``<stem>.json`` into ``out_dir``, each atomically.
+
+        Both are UTF-8 text with no raw control character, bidirectional override or
+        lone surrogate (:func:`equivalence._text.printable` shows them as escapes): in
+        the CSV through ``atomic_write_text``, in the JSON in every string value."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"csv": out / f"{self.stem}.csv", "json": out / f"{self.stem}.json"}
         atomic_write_text(paths["csv"], self.frame.to_csv(index=False))
         document = {"metadata": self.metadata, "rows": [r.record() for r in self.rows]}
-        atomic_write_text(paths["json"], dumps(document) + "\n")
+        atomic_write_text(paths["json"], dumps(document, printable=True) + "\n")
         return paths
 
 

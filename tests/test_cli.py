@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import AGREEING, write_cases
 from equivalence.cli import main
 
@@ -92,7 +94,7 @@ def test_pytest_known_difference_is_a_strict_xfail(pytester, tmp_path):
     known = FAILING.replace("from equivalence import Case, Source, printed",
                             "from equivalence import Case, KnownDifference, Source, printed")
     known = known.replace('documented={"y": printed("[1. 4. 9.]")})',
-                          'known_differences=[KnownDifference("numpy adds one", outputs="y", backends="numpy")])')
+                          'known_differences=[KnownDifference("numpy adds one", outputs="y", backends="numpy", max_abs=1.5)])')
     gone = known.replace('"t-failing"', '"t-gone"').replace("x * x + 1", "x * x")
     folder = write_cases(tmp_path / "k", known=known, gone=gone)
     result = pytester.runpytest(str(folder), "-p", "equivalence.pytest_plugin", f"--equivalence-cases={folder}",
@@ -108,3 +110,42 @@ def test_pytest_skips_a_backend_the_case_lacks(pytester, tmp_path):
                                 "--equivalence-backends=numpy,torch", "-p", "no:cacheprovider", "-rs", "--equivalence-in-process", *LIGHT)
     result.assert_outcomes(skipped=2, passed=1)  # only numpy-vs-documented can run
     result.stdout.fnmatch_lines(["*no torch implementation*"])
+
+
+UNEXPECTED_PASS = '''
+import numpy as np
+from equivalence import Case, KnownDifference
+
+case = Case("t-gone", "a difference that went away", inputs={"x": np.array([1.0], np.float32)},
+            known_differences=[KnownDifference("used to differ", max_abs=1.0)])
+
+@case.numpy
+def with_numpy(np, x):
+    return {"y": x}
+
+@case.torch
+def with_torch(torch, x):
+    return {"y": x}
+'''
+
+RAISING_CASE = '''
+import numpy as np
+from equivalence import Case
+
+case = Case("t-raises", "raises in numpy", inputs={"x": np.array([1.0], np.float32)})
+
+@case.numpy
+def with_numpy(np, x):
+    raise RuntimeError("boom")
+
+@case.torch
+def with_torch(torch, x):
+    return {"y": x}
+'''
+
+
+@pytest.mark.parametrize("source, status", [(UNEXPECTED_PASS, "unexpected_pass"), (RAISING_CASE, "error")])
+def test_any_failing_row_exits_1(tmp_path, capsys, source, status):
+    folder = write_cases(tmp_path / "cases", only=source)
+    assert main(["run", str(folder), "--backends", "numpy,torch", "--out", str(tmp_path / "o"), "-q"]) == 1
+    assert status in capsys.readouterr().out

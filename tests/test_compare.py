@@ -311,3 +311,40 @@ def test_per_element_atol_that_is_nan_fails_all_but_equal_elements():
     result = compare_arrays(a, e, Tolerance(0, 0), atol_array=np.full(3, np.nan))
     assert result.mismatched == 1 and result.worst[0][0] == (1,)
     _assert_agrees(a, e, Tolerance(0, 0), atol_array=np.full(3, np.nan))
+
+
+def test_integers_of_different_signedness_and_width_compare_by_value():
+    result = compare_arrays(np.array([2**64 - 1], np.uint64), np.array([-1], np.int64), F32, check_dtype=False)
+    assert not result.passed and result.mismatched == 1  # the same bits, not the same number
+    assert result.max_abs_diff == pytest.approx(2.0**64)
+    assert compare_arrays(np.array([7, 255], np.uint8), np.array([7, 255], np.int64), F32, check_dtype=False).passed
+    assert compare_arrays(np.array([True, False]), np.array([1, 0], np.int32), F32, check_dtype=False).passed
+
+
+def test_mismatch_counts_are_exact():
+    e = np.zeros(10_000, np.float32)
+    a = e.copy()
+    a[[3, 500, 9_999]] = 1.0  # three elements beyond atol 1e-5
+    a[[7, 8]] = 5e-6  # two within it
+    result = compare_arrays(a, e, F32)
+    assert result.mismatched == 3 and result.numel == 10_000
+
+
+@pytest.mark.parametrize("shape_a, shape_e", [((3,), (1, 3)), ((1,), ()), ((2, 1), (2, 2)), ((0,), (1,))])
+def test_shapes_are_never_broadcast(shape_a, shape_e):
+    result = compare_arrays(np.zeros(shape_a), np.zeros(shape_e), F32)
+    assert not result.passed and "shape" in result.message
+
+
+def test_complex_values_compare_by_tolerance_on_both_parts():
+    e = np.array([1 + 1j, 2 - 2j, 3 + 0j], np.complex64)
+    near = e + np.complex64(1e-7 + 1e-7j)  # within float32's tolerance on both parts
+    assert compare_arrays(near, e, F32).passed
+    off_imag = e.copy()
+    off_imag[1] += np.complex64(1e-2j)
+    result = compare_arrays(off_imag, e, F32)
+    assert not result.passed and result.mismatched == 1 and result.worst[0][0] == (1,)
+    assert result.max_abs_diff == pytest.approx(1e-2, rel=1e-4)
+    nan = e.copy()
+    nan[0] = complex(np.nan, 1)
+    assert compare_arrays(nan, e, F32).mismatched == 1

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._text import number
+from ..results import DOCUMENTED, EXPECTED
 from ._markup import GLYPH, STATUS_LABEL, anchor, attrs, esc, status_of, worst
 
 __all__ = ["matrix_html"]
@@ -31,7 +32,7 @@ ULP_SHOWN = 64
 def _columns(rows: Sequence[Any], backends: Sequence[str], reference: str) -> list[tuple[str, str]]:
     """(reference, backend) pairs that have rows: the reference backend first, then documented."""
     present = {(r.reference, r.backend) for r in rows if r.backend != "*"}
-    references = [reference, "documented"] + sorted({ref for ref, _ in present} - {reference, "documented", "*"})
+    references = [reference, DOCUMENTED, EXPECTED] + sorted({ref for ref, _ in present} - {reference, DOCUMENTED, EXPECTED, "*"})
     order = list(dict.fromkeys([*backends, *sorted({b for _, b in present})]))
     return [(ref, b) for ref in references for b in order if (ref, b) in present]
 

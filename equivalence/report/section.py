@@ -81,12 +81,11 @@ def _patterns(value: str | Sequence[str]) -> str:
 
 
 def _message(row: Any, case: Any) -> str:
-    """A row's message; a known difference's reason, already listed above the table, is
-    shortened to its first words and the measured part kept."""
-    known = case.known_difference(row.output, row.backend, row.reference) if case is not None else None
-    if known is not None and row.message.startswith(known.reason):
-        detail = row.message[len(known.reason):].strip()
-        return f"declared above: “{known.reason[:40]}{'…' if len(known.reason) > 40 else ''}” {detail}".strip()
+    """A row's message; a declared difference is named by the first words of its reason
+    (listed in full above the table) and its bound."""
+    if row.declared:
+        name = f"{row.declared[:40]}{'…' if len(row.declared) > 40 else ''}"
+        return f"declared above: “{name}” ({row.bound}) {row.message}".strip()
     return row.message
 
 
@@ -97,9 +96,10 @@ def _known(case: Any, rows: Sequence[Any]) -> str:
         state = worst(status_of(r.status) for r in matched) if matched else "skipped"
         where = "; ".join(f"{label} {_patterns(value)}" for label, value in
                           (("outputs", known.outputs), ("backends", known.backends), ("vs", known.references)))
-        now = ("still there" if state == "known_difference" else "gone: the rows pass now (unexpected pass)"
+        now = ("still there, within the bound" if state == "known_difference" else "gone: the rows pass now (unexpected pass)"
                if state == "unexpected_pass" else "not compared in this run" if not matched else STATUS_LABEL[state])
-        items.append(f"<li>{esc(known.reason)} <small>({esc(where)}; this run: {esc(now)})</small></li>")
+        items.append(f"<li>{esc(known.reason)} <small>(declared: {esc(known.describe())}; {esc(where)}; "
+                     f"this run: {esc(now)})</small></li>")
     return f'<div class="known"><h3>Known differences</h3><ul>{"".join(items)}</ul></div>' if items else ""
 
 
@@ -130,23 +130,15 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def _printed_text(value: float, half_unit: float) -> str:
-    """A documented value with the digits the document printed (from its half unit)."""
-    if half_unit <= 0 or not np.isfinite(value):
-        return str(value)
-    decimals = int(round(-np.log10(2 * half_unit)))
-    if decimals > 12 or decimals < -12:
-        return f"{value:.8g}"
-    return f"{value:.{max(decimals, 0)}f}"
-
-
 def _documented(case: Any, executions: Mapping[str, Any]) -> str:
-    from ..rows import documented_atol
+    """Per documented output: each printed number beside what each framework prints
+    today with the document's printer, and the drift."""
+    from ..rows import _tokens
 
     tables = []
     ran = {b: e for b, e in executions.items() if getattr(e, "ok", False)}
     for name, doc in case.documented.items():
-        columns: list[tuple[str, np.ndarray, np.ndarray]] = []
+        columns: list[tuple[str, list[str], np.ndarray, set[int]]] = []
         index_labels = None
         for backend, execution in ran.items():
             if name not in execution.outputs:
@@ -155,38 +147,43 @@ def _documented(case: Any, executions: Mapping[str, Any]) -> str:
             try:
                 selected = np.asarray(doc.select(output))
                 where = np.asarray(doc.select(np.arange(output.size).reshape(output.shape)))
+                today, differing = doc.differing(selected)
             except Exception:
                 continue
             if selected.shape != doc.values.shape:
                 continue
-            atol = np.broadcast_to(documented_atol(doc.half_unit, doc.values, execution.dtypes.get(name, "")), doc.values.shape)
-            columns.append((backend, selected.reshape(-1), np.asarray(atol).reshape(-1)))
+            found = _tokens(today)
+            columns.append((backend, found if len(found) == len(doc.tokens) else ["?"] * len(doc.tokens),
+                            selected.reshape(-1), set(differing)))
             if index_labels is None and output.ndim == 1:
                 index_labels = [str(int(k)) for k in where.reshape(-1)]
             elif index_labels is None and output.ndim > 1:
                 index_labels = [str(tuple(int(i) for i in np.unravel_index(int(k), output.shape)))
                                 for k in where.reshape(-1)]
-        values, halves = doc.values.reshape(-1), doc.half_unit.reshape(-1)
+        values = doc.values.reshape(-1)
         labels = index_labels or [str(i) for i in range(values.size)]
         body = []
         for i in range(min(values.size, DOCUMENTED_ROWS)):
-            cells = [f"<td>{esc(labels[i])}</td><td class=\"num\">{esc(_printed_text(float(values[i]), float(halves[i])))}</td>"]
-            for _, selected, atol in columns:
+            cells = [f"<td>{esc(labels[i])}</td><td class=\"num\">{esc(doc.tokens[i])}</td>"]
+            for _, texts, selected, differing in columns:
                 try:
                     drift = float(selected[i]) - float(values[i])
                 except (TypeError, ValueError):
                     drift = float("nan")
-                off = not abs(drift) <= float(atol[i])
-                cells.append(f'<td class="num">{esc(_value_text(selected[i]))}</td>'
-                             f'<td class="num drift{" off" if off else ""}">{esc(_signed(drift))}</td>')
+                off = " off" if i in differing else ""
+                cells.append(f'<td class="num drift{off}">{esc(texts[i])}</td>'
+                             f'<td class="num drift{off}">{esc(_signed(drift))}</td>')
             body.append("<tr>" + "".join(cells) + "</tr>")
         more = f'<p class="note">… {values.size - DOCUMENTED_ROWS} more elements</p>' if values.size > DOCUMENTED_ROWS else ""
-        headers = ["element", "printed", *(h for b, _, _ in columns for h in (b, "drift"))]
-        tables.append(f'<div class="documented-output"><h4><code>{esc(name)}</code></h4>{table(headers, body, "small")}{more}</div>')
+        headers = ["element", "printed", *(h for b, _, _, _ in columns for h in (f"{b} prints", "drift"))]
+        how = f"printed by {doc.printer}" + (f" in {doc.dtype}" if doc.dtype else "")
+        tables.append(f'<div class="documented-output"><h4><code>{esc(name)}</code> <small>({esc(how)})</small></h4>'
+                      f'{table(headers, body, "small")}{more}</div>')
     if not tables:
         return ""
-    return ('<h3>Documented values and what each framework computes today</h3><p class="note">drift = computed − '
-            'printed; highlighted where it exceeds half a unit of the last printed digit (or one ULP).</p>'
+    return ('<h3>Printed values and what each framework prints today</h3><p class="note">Each value as the document '
+            'printed it, beside today\'s value printed the same way; highlighted where the text differs. '
+            'drift = computed − printed.</p>'
             f'<div class="documented">{"".join(tables)}</div>')
 
 
@@ -221,7 +218,8 @@ def section_html(case_id: str, case: Any, rows: Sequence[Any], executions: Mappi
              f'<h2>{badge(status)} <code class="case-id">{esc(case_id)}</code> <span class="case-title">{esc(title)}</span>'
              f'<a class="top" href="#summary" title="back to the summary">↑</a></h2>']
     if case is not None:
-        parts.append(f'<p class="meta"><b>Source:</b> {esc(case.source.document)} § {esc(case.source.section)}'
+        parts.append(f'<p class="meta"><b>Source:</b> {esc(case.source.document) if case.source else "none"}'
+                     f'{" § " + esc(case.source.section) if case.source else ""}'
                      f'{f" · <b>file:</b> <code>{esc(_path(case.path))}</code>" if case.path else ""}</p>')
         if case.description:
             parts.append(f'<p class="description">{esc(case.description)}</p>')
