@@ -23,9 +23,10 @@ What stands between those printouts and today's frameworks:
   in 1 − σ, which every framework reproduces today.
 - **ULPs** (DIFFERENCES.md §8): today's TensorFlow sigmoid is 1 ULP below the printed
   value at 7.78 (0.99958122 against 0.99958128), which 1 − σ turns into a 1.4e-4
-  relative gradient difference (5.95e-8 absolute); TensorFlow's and PyTorch's float32
-  tanh are 1 ULP from the printed (and NumPy's) -0.8044547 at -1.11, and TensorFlow's
-  is 1 ULP off at 7.78 (0.9999997 against 0.99999964). Backends are compared with
+  relative gradient difference (5.95e-8 absolute); PyTorch's float32 tanh is 1 ULP
+  from the printed (and NumPy's) -0.8044547 at -1.11, and TensorFlow's float32 tanh
+  prints 1 ULP away in 5 of the 10 numbers (-0.9999702 against -0.99997014 at -5.56,
+  0.9999997 against 0.99999964 at 7.78, ...). Backends are compared with
   rtol 1.3e-6 (torch's float32 default) and atol 1e-7 instead of the default 1e-5,
   which would accept 20 % errors on sigmoid(-10) = 4.5e-5; the largest absolute
   differences measured are 7.5e-8 (sigmoid), 6.0e-8 (gradient), 1.2e-7 (tanh).
@@ -49,20 +50,22 @@ from equivalence import Case, KnownDifference, Source, Tolerance, printed
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "8 激活函数及其梯度")
 
+# print(a), print(y), print(grads) (a list of tensor reprs) and the reprs of .numpy(): NumPy's
+# array printing, float32.
 DOCUMENTED = {
     "a": printed("""[-10.         -7.7777777  -5.5555553  -3.333333   -1.1111107   1.1111116
-   3.333334    5.5555563   7.7777786  10.       ]"""),
+   3.333334    5.5555563   7.7777786  10.       ]""", printer="array", dtype="float32"),
     "y": printed("""[4.5388937e-05 4.1878223e-04 3.8510561e-03 3.4445226e-02 2.4766389e-01
- 7.5233626e-01 9.6555483e-01 9.9614894e-01 9.9958128e-01 9.9995458e-01]"""),
+ 7.5233626e-01 9.6555483e-01 9.9614894e-01 9.9958128e-01 9.9995458e-01]""", printer="array", dtype="float32"),
     "grads": printed("""[4.5386874e-05, 4.1860685e-04, 3.8362255e-03, 3.3258751e-02,
        1.8632649e-01, 1.8632641e-01, 3.3258699e-02, 3.8362255e-03,
-       4.1854731e-04, 4.5416677e-05]"""),
+       4.1854731e-04, 4.5416677e-05]""", printer="array", dtype="float32"),
     "tanh": printed("""[-1.         -0.99999964 -0.99997014 -0.997458   -0.8044547   0.804455
-  0.997458    0.99997014  0.99999964  1.        ]"""),
+  0.997458    0.99997014  0.99999964  1.        ]""", printer="array", dtype="float32"),
     "relu": printed("""[0.        , 0.        , 0.        , 0.        , 0.        ,
-       0.11111116, 0.33333337, 0.5555556 , 0.7777778 , 1.        ]"""),
+       0.11111116, 0.33333337, 0.5555556 , 0.7777778 , 1.        ]""", printer="array", dtype="float32"),
     "leaky_relu": printed("""[-0.2       , -0.15555556, -0.11111112, -0.06666666, -0.02222222,
-        0.11111116,  0.33333337,  0.5555556 ,  0.7777778 ,  1.        ]"""),
+        0.11111116,  0.33333337,  0.5555556 ,  0.7777778 ,  1.        ]""", printer="array", dtype="float32"),
 }
 
 # ULP-level differences between the frameworks' float32 sigmoid/tanh (see above).
@@ -146,29 +149,50 @@ case = Case(
     known_differences=[
         KnownDifference(
             "default slopes: tf.nn.leaky_relu alpha=0.2 (NumPy writes the same), "
-            "torch.nn.functional.leaky_relu negative_slope=0.01: -0.2 against -0.01 at -1",
+            "torch.nn.functional.leaky_relu negative_slope=0.01: -0.2 against -0.01 at -1 "
+            "(measured 0.19, the five negative inputs only)",
             outputs="leaky_relu",
             backends=("numpy", "tensorflow"),
             references="torch",
+            kind="values", max_abs=0.29, at=np.s_[:5],
         ),
         KnownDifference(
             "PyTorch's default negative_slope 0.01 gives -0.01 at -1 where the document prints "
-            "TensorFlow's -0.2 (and the grid differs, below)",
+            "TensorFlow's -0.2 (measured 0.19), and the grid differs at 0.11 and 0.33 (below)",
             outputs="leaky_relu",
             backends="torch",
             references="documented",
+            kind="values", max_abs=0.29, at=np.s_[:7],
         ),
         KnownDifference(
             "the grid: the printed a is TensorFlow's float32 linspace (start + i*step in float32), "
-            "np.linspace rounded to float32 differs by up to 9.5e-7 (2 ULP, at 5.56 and 7.78); "
-            "through the functions: tanh 2.0e-7 at -1.11, relu and leaky_relu 4.8e-8 at 0.11",
-            outputs=("a", "tanh", "relu", "leaky_relu"),
+            "np.linspace rounded to float32 differs in 6 of 10 numbers, by up to 9.6e-7 (2 ULP, at "
+            "5.56 and 7.78) or 4 ULP (5e-7, at -1.11 and 1.11)",
+            outputs="a",
             references="documented",
+            kind="values", max_abs=1.5e-6, max_ulp=6, mismatched=6,
         ),
         KnownDifference(
-            TF2_SIGMOID + "; the np.linspace grid adds up to 1.2e-7 (at -1.11 and 1.11)",
+            "the grid, through tanh: 2.0e-7 (3 ULP) at -1.11 and 1.11 in every framework (NumPy and "
+            "PyTorch 2 of 10 numbers); TensorFlow's float32 tanh is also 1 ULP off at -5.56, -3.33, "
+            "3.33 and 5.56 (6 of 10, see -mapped)",
+            outputs="tanh",
+            references="documented",
+            kind="values", max_abs=3e-7, max_ulp=5, mismatched=6,
+        ),
+        KnownDifference(
+            "the grid, through relu and leaky_relu: 4.8e-8 (6 ULP) at 0.11, and 0.33 and -0.067 "
+            "one digit off: 2 (relu) and 3 (leaky_relu) of 10 numbers",
+            outputs=("relu", "leaky_relu"),
+            references="documented",
+            kind="values", max_abs=7.2e-8, max_ulp=9, mismatched=3,
+        ),
+        KnownDifference(
+            TF2_SIGMOID + "; the np.linspace grid adds up to 1.2e-7 (at -1.11 and 1.11). Measured: "
+            "6 or 7 of 10 numbers, max_abs 1.2e-7, max_rel 2.0e-4 (at -10)",
             outputs=("y", "grads"),
             references="documented",
+            kind="values", max_abs=1.9e-7, max_rel=3e-4,
         ),
     ],
 )
@@ -192,15 +216,26 @@ mapped = Case(
     tolerance=TOLERANCE,
     known_differences=[
         KnownDifference(TF2_SIGMOID + " (today's TensorFlow also differs from the printed y and gradient by "
-                        "about 1 ULP at -1.11, 1.11 and 7.78)",
-                        outputs=("y", "grads"), references="documented"),
+                        "about 1 ULP at -1.11, 1.11 and 7.78). Measured: 4 to 7 of 10 numbers, max_abs "
+                        "6.4e-8, max_rel 2.0e-4 (at -10)",
+                        outputs=("y", "grads"), references="documented",
+                        kind="values", max_abs=9.7e-8, max_rel=3e-4),
         KnownDifference(
-            "float32 tanh, measured on this machine: TensorFlow 2.21 and PyTorch give -0.8044546 at "
-            "-1.1111107, 1 ULP from the printed -0.8044547 (NumPy and TensorFlow 2.0's value; exactly "
-            "-0.80445465); TensorFlow is also 1 ULP off at 7.7777786 (0.9999997 against 0.99999964)",
+            "float32 tanh, measured on this machine: PyTorch gives -0.8044546 at -1.1111107, 1 ULP from "
+            "the printed -0.8044547 (NumPy's and TensorFlow 2.0's value; exactly -0.80445465)",
             outputs="tanh",
-            backends=("tensorflow", "torch"),
+            backends="torch",
             references="documented",
+            kind="values", max_abs=1.2e-7, max_ulp=2, at=np.s_[4],
+        ),
+        KnownDifference(
+            "float32 tanh, measured on this machine: TensorFlow 2.21 is 1 ULP from the printed value "
+            "in 5 of 10 numbers: -0.9999702, -0.99745804, -0.8044546, 0.99745804, 0.9999997 against "
+            "the printed -0.99997014, -0.997458, -0.8044547, 0.997458, 0.99999964",
+            outputs="tanh",
+            backends="tensorflow",
+            references="documented",
+            kind="values", max_abs=1.2e-7, max_ulp=2, mismatched=5,
         ),
     ],
 )

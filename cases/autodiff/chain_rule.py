@@ -17,7 +17,12 @@ case = Case(
     source=Source("002_a2a9bc7e14b96b18.txt", "12 链式法则"),
     description="Two chained affine maps; each framework's derivatives against the chain rule.",
     inputs={name: np.float32(v) for name, v in dict(x=1.0, w1=2.0, b1=1.0, w2=2.0, b2=1.0).items()},
-    documented={"dy2_dy1": printed("2.0"), "dy1_dw1": printed("1.0"), "dy2_dw1": printed("2.0")},
+    # print(dy2_dy1.numpy()) etc.: a float32 NumPy scalar each
+    documented={
+        "dy2_dy1": printed("2.0", printer="scalar"),
+        "dy1_dw1": printed("1.0", printer="scalar"),
+        "dy2_dw1": printed("2.0", printer="scalar"),
+    },
 )
 
 

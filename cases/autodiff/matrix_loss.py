@@ -4,12 +4,13 @@ The document's second autodiff example. ``b`` is a scalar Variable broadcast ove
 2×1 product, so dL/db sums over both rows. The document prints
 ``[l.numpy(), w_grad.numpy(), b_grad.numpy()]`` without showing the output; by hand:
 Xw + b − y = [[5], [10]], so L = 62.5, dL/dw = Xᵀ(Xw + b − y) = [[35], [50]] and
-dL/db = 15. These are recorded as documented values (exact in float32).
+dL/db = 15. Nothing is printed, so these are ``expected`` values, not documented ones
+(exact in float32).
 """
 
 import numpy as np
 
-from equivalence import Case, Source, printed
+from equivalence import Case, Source
 
 case = Case(
     id="001-2-matrix-loss",
@@ -22,7 +23,15 @@ case = Case(
         "w": np.array([[1.0], [2.0]], dtype=np.float32),
         "b": np.float32(1.0),
     },
-    documented={"L": printed("62.5"), "dL_dw": printed("[[35.], [50.]]"), "dL_db": printed("15.")},
+    # Not printed by the document (its print([l.numpy(), w_grad.numpy(), b_grad.numpy()])
+    # shows no output): by hand, Xw + b − y = [[1+4+1−1], [3+8+1−2]] = [[5], [10]], so
+    # L = 0.5·(25 + 100) = 62.5, dL/dw = Xᵀ[[5], [10]] = [[1·5+3·10], [2·5+4·10]] = [[35], [50]]
+    # and dL/db = 5 + 10 = 15 (b is broadcast over both rows).
+    expected={
+        "L": np.float32(62.5),
+        "dL_dw": np.array([[35.0], [50.0]], dtype=np.float32),
+        "dL_db": np.float32(15.0),
+    },
 )
 
 

@@ -127,6 +127,7 @@ lost = Case(
             outputs="what_happens",
             backends="tensorflow",
             references="torch",
+            kind="message",  # 'None' against 'RuntimeError'
         ),
     ],
 )

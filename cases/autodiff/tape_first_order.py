@@ -28,7 +28,9 @@ Three cases:
   and returned as data (raised or not, the exception's type name, its message). NumPy
   has no tape to exhaust, so it has no implementation here (its rows are ``skipped``):
   a hand-written derivative can be evaluated any number of times, and pretending it
-  raises or returning ``raises=False`` would compare nothing. The document's message
+  raises or returning ``raises=False`` would compare nothing. The document prints no
+  value here, only the traceback: what it shows (a RuntimeError, with that message; no
+  error on the persistent tape) gives the ``expected`` outputs. The document's message
   is checked as ``message_as_printed``: TensorFlow 2.21 words it differently
   ("A non-persistent GradientTape can only be used to compute one set of gradients (or
   jacobians)"; tensorflow/python/eager/backprop.py), a drift worth showing.
@@ -46,9 +48,11 @@ DOCUMENTED_MESSAGE = "GradientTape.gradient can only be called once on non-persi
 # TensorFlow 2.21's message, measured here; written down for the reason below only.
 TODAYS_MESSAGE = "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 
+# Both are a list's repr, [<tf.Tensor: id=6, shape=(), dtype=float32, numpy=2.0>]: the 0-d
+# tensor's numpy= is its NumPy scalar's text.
 DOCUMENTED = {
-    "grad": printed("2.0"),  # [<tf.Tensor: ... numpy=2.0>]
-    "grad_persistent_first": printed("2.0"),  # the persistent tape's first call; the second is not shown
+    "grad": printed("2.0", printer="scalar"),
+    "grad_persistent_first": printed("2.0", printer="scalar"),  # the persistent tape's second call is not shown
 }
 
 
@@ -64,10 +68,12 @@ case = Case(
         KnownDifference(
             "PyTorch's backward() accumulates into w.grad: the second call on the retained graph "
             "reads 2 + 2 = 4.0, while a second tape.gradient on TensorFlow's persistent tape "
-            "returns 2.0 again (NumPy: the derivative x = 2.0)",
+            "returns 2.0 again (NumPy: the derivative x = 2.0). Exact arithmetic: 2.0 apart, "
+            "bounded at that",
             outputs="grad_persistent_second",
             backends=("numpy", "tensorflow"),
             references="torch",
+            max_abs=2.0,
         ),
     ],
 )
@@ -140,24 +146,32 @@ reuse = Case(
     "different messages, and TensorFlow's message is no longer the printed one. "
     "NumPy has no tape: skipped.",
     inputs=INPUTS,
-    documented={
-        "second_call_raises": printed("True"),  # the document shows the traceback
-        "message_as_printed": printed("True"),
+    # The document prints no True or False: it shows a traceback, "RuntimeError:
+    # GradientTape.gradient can only be called once on non-persistent tapes.", for the second
+    # call on the plain tape, and none for the second call on the persistent one. What that
+    # traceback means, as this case's outputs:
+    expected={
+        "second_call_raises": np.bool_(True),  # a traceback is shown
+        "second_call_error_type": np.str_("RuntimeError"),  # its last line names the type
+        "message_as_printed": np.bool_(True),  # and the message, DOCUMENTED_MESSAGE
+        "persistent_second_call_raises": np.bool_(False),  # no traceback after persistent=True
     },
     known_differences=[
         KnownDifference(
             f"TensorFlow 2.0 printed {DOCUMENTED_MESSAGE!r}; TensorFlow 2.21 says "
-            f"{TODAYS_MESSAGE!r} (same RuntimeError, reworded)",
+            f"{TODAYS_MESSAGE!r} (same RuntimeError, reworded): message_as_printed is False",
             outputs="message_as_printed",
             backends="tensorflow",
-            references="documented",
+            references="expected",
+            mismatched=1,
         ),
         KnownDifference(
             "PyTorch's message is its own ('Trying to backward through the graph a second time "
-            "... Specify retain_graph=True ...'), never TensorFlow's",
+            "... Specify retain_graph=True ...'), never TensorFlow's: message_as_printed is False",
             outputs="message_as_printed",
             backends="torch",
-            references="documented",
+            references="expected",
+            mismatched=1,
         ),
         KnownDifference(
             "the frameworks word the error differently: TensorFlow speaks of a non-persistent "
@@ -165,6 +179,7 @@ reuse = Case(
             outputs="error_message",
             backends="tensorflow",
             references="torch",
+            kind="message",
         ),
     ],
 )

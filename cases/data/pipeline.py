@@ -73,15 +73,17 @@ def shape(t):
     return np.array(tuple(t.shape), dtype=np.int64)
 
 
+# y_onehot[:2] is the repr of a float32 tensor (NumPy's array printing); the shapes are
+# TensorShape reprs, TensorShape([32, 32, 3]): lists of Python ints.
 DOCUMENTED = {
     "mnist_onehot_head": printed("""[[0., 0., 0., 0., 0., 1., 0., 0., 0., 0.],
-       [1., 0., 0., 0., 0., 0., 0., 0., 0., 0.]]"""),
-    "element_x_shape": printed("[32, 32, 3]"),
-    "element_y_shape": printed("[1]"),
-    "mapped_x_shape": printed("[32, 32, 3]"),
-    "mapped_y_shape": printed("[1, 10]"),
-    "batch_x_shape": printed("[32, 32, 32, 3]"),
-    "batch_y_shape": printed("[32, 1, 10]"),
+       [1., 0., 0., 0., 0., 0., 0., 0., 0., 0.]]""", printer="array", dtype="float32"),
+    "element_x_shape": printed("[32, 32, 3]", printer="python"),
+    "element_y_shape": printed("[1]", printer="python"),
+    "mapped_x_shape": printed("[32, 32, 3]", printer="python"),
+    "mapped_y_shape": printed("[1, 10]", printer="python"),
+    "batch_x_shape": printed("[32, 32, 32, 3]", printer="python"),
+    "batch_y_shape": printed("[32, 1, 10]", printer="python"),
 }
 ONE_HOT = ("mnist_onehot_head", "mnist_batch_y", "batch_y", "shuffled_y")
 UNBATCHED = ("element_x", "element_y", "element_x_shape", "element_y_shape", "mapped_x_shape", "mapped_y_shape")
@@ -103,6 +105,7 @@ case = Case(
             outputs=ONE_HOT,
             backends=("tensorflow", "numpy"),
             references="torch",
+            kind="dtype",
         ),
         KnownDifference(
             "DataLoader's default batch_size=1 adds a leading dimension of 1 to 'one element' "
@@ -110,6 +113,7 @@ case = Case(
             outputs=UNBATCHED,
             backends=("tensorflow", "numpy"),
             references="torch",
+            kind="shape",
         ),
         KnownDifference(
             "DataLoader's default batch_size=1: the element shapes PyTorch reports carry a leading 1 "
@@ -117,6 +121,7 @@ case = Case(
             outputs=("element_x_shape", "element_y_shape", "mapped_x_shape", "mapped_y_shape"),
             backends="torch",
             references="documented",
+            kind="shape",
         ),
     ],
 )

@@ -14,10 +14,11 @@ Traps:
   ``np.float64`` scalar, not a Python float: under NEP 50 (NumPy 2) a NumPy scalar is
   not "weak", so the result is float64 (https://numpy.org/neps/nep-0050-scalar-promotion.html).
   ``002-11-entropy`` keeps that translation, a known difference in dtype only: its
-  float64 values still match the document's printed digits (H = 0.24194068406 against
-  0.24194068; terms within 2.1e-9). ``002-11-entropy-mapped`` takes the log of
-  ``np.float32(2.)`` and is float32 like TensorFlow and PyTorch. (float32 H is 5e-8
-  below the exact 0.24194073 of the decimal inputs in every framework, as printed.)
+  float64 values, printed in float32 as the document printed them, give its digits
+  (H = 0.24194068406 prints as 0.24194068; terms within 2.1e-9).
+  ``002-11-entropy-mapped`` takes the log of ``np.float32(2.)`` and is float32 like
+  TensorFlow and PyTorch. (float32 H is 5e-8 below the exact 0.24194073 of the
+  decimal inputs in every framework, as printed.)
 - **p = 0** (``002-11-entropy-zero``, not in the document): ``0 · log 0 = 0 · (-inf)`` is
   NaN in all three frameworks (returned as the terms, NaN at p = 0, and as
   ``entropy_is_nan``: an output that is NaN everywhere would count as unchecked).
@@ -41,11 +42,15 @@ INPUTS = {
     "a_peaked": np.array([0.01, 0.01, 0.01, 0.97], dtype=np.float32),
 }
 
+# The document shows tensor reprs: numpy=array([...], dtype=float32) for the terms, a float32
+# scalar's shortest text (numpy=2.0) for the entropy. dtype="float32": what the document printed,
+# so NumPy's float64 result (002-11-entropy) is printed as float32 would print it.
 DOCUMENTED = {
-    "terms_uniform": printed("[-0.5, -0.5, -0.5, -0.5]"),
-    "entropy_uniform": printed("2.0"),
-    "terms_peaked": printed("[-0.06643856, -0.06643856, -0.06643856, -0.04262501]"),
-    "entropy_peaked": printed("0.24194068"),
+    "terms_uniform": printed("[-0.5, -0.5, -0.5, -0.5]", printer="array", dtype="float32"),
+    "entropy_uniform": printed("2.0", printer="scalar", dtype="float32"),
+    "terms_peaked": printed("[-0.06643856, -0.06643856, -0.06643856, -0.04262501]", printer="array",
+                            dtype="float32"),
+    "entropy_peaked": printed("0.24194068", printer="scalar", dtype="float32"),
 }
 
 
@@ -75,7 +80,8 @@ case = Case(
             "float32 tolerance (H 0.24194068406 vs 0.24194068)",
             outputs="*",
             backends="numpy",
-            references="torch",
+            references=("torch", "tensorflow"),
+            kind="dtype",
         ),
     ],
 )
@@ -150,14 +156,14 @@ zero = Case(
             GRADIENT_AT_ZERO + "a*log(a): TF and PyTorch NaN (log 0 + 0 * (1/0)), NumPy's formula +inf",
             outputs="grad",
             backends="numpy",
-            references="torch",
+            references=("torch", "tensorflow"),
+            kind="values", mismatched=1, at=np.s_[0],
         ),
         KnownDifference(
             GRADIENT_AT_ZERO + "xlogy: TF 0 (_XLogyGrad uses xlogy(x != 0, y) and xdivy(x, y)), PyTorch NaN "
-            "(d/dother = grad * self / other = 0/0), NumPy's formula +inf",
+            "(d/dother = grad * self / other = 0/0), NumPy's formula +inf: every pair differs there",
             outputs="grad_xlogy",
-            backends=("tensorflow", "numpy"),
-            references="torch",
+            kind="values", mismatched=1, at=np.s_[0],
         ),
     ],
 )

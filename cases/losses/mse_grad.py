@@ -13,17 +13,33 @@ PyTorch's ``F.mse_loss`` (mean over every element) equals ``reduce_mean`` of Ker
 per-sample MSE here because every sample has the same number of classes. NumPy's
 gradients are central differences in float64 (``numerical_gradient``).
 
-One printed number can still be checked: ``dL/db`` is the column sum of ``dL/dz``
+The printout can still be checked. ``dL/db`` is the column sum of ``dL/dz``
 (z = x@w + b), and ``dL/dz`` depends only on ``prob`` and ``y``. ``002-16-mse-grad-printed-prob``
 feeds the document's code logits whose softmax is the printed ``prob``: ``x = [I₃ | 0]``,
 ``w = [log prob; 0]``, ``b = 0``, so ``x @ w + b = log prob`` and ``grads[1]`` must come out as printed
 (``grads[0]`` depends on the unknown ``x`` and is not compared). ``prob`` is not compared
 with the printout either: it is the input here, and float32 log-then-softmax returns it
 only to 2-4 ULP (the printed rows sum to 1 ± 6e-8), which says nothing about the
-frameworks. TensorFlow and PyTorch (float32) reproduce the printed ``grads[1]`` within
-4.2e-9; NumPy's float64 derivative, 0.1094238688 for the first element, is 1.2e-8
-(1.6 float32 ULP) below the printed 0.10942388: the printout carries TensorFlow's
-float32 rounding (the same 0.1094238688 comes from the printed prob directly in float64).
+frameworks. TensorFlow and PyTorch (float32) reproduce the printed ``grads[1]`` digit for
+digit; NumPy's float64 derivative, 0.1094238688 for the first element, prints as
+0.10942387, 1.2e-8 (2 float32 ULP) below the printed 0.10942388: the printout carries
+TensorFlow's float32 rounding (the same 0.1094238688 comes from the printed prob directly
+in float64).
+
+``grads[0]`` = xᵀ·dL/dz (4×3) gives ``x`` back, though not all of it.
+``002-16-mse-grad-printed`` solves for it: with ``D`` = dL/dz (3×3, from the printed prob
+renormalised and y), each column k of x satisfies x[:,k]ᵀ·D = grads[0][k]. Every row of D
+sums to 0 (a softmax does not change when a constant is added to its row), so D has rank 2 and a left null vector
+u (uᵀ·D = 0, u ≈ [-0.081, -0.981, -0.177]): the printout fixes each column of x only up to
+adding a multiple of u, four numbers it cannot give. The case takes the smallest solution
+(``pinv(D)``), whose columns are orthogonal to u, and then the smallest ``w``, ``b`` with
+``x @ w + b = log prob`` (x has rank 2 then, so ``b`` is needed). Any other choice gives the
+same gradients in exact arithmetic; only float32 rounding depends on it. Both printed
+gradients are compared. The printout is itself slightly inconsistent: rows 0, 2 and 3 of
+``grads[0]`` sum to -1e-8 where the model forces 0, so no x reproduces every digit. PyTorch
+and NumPy reproduce 11 of the 12 printed ``grads[0]`` (0.05285117 at [3, 0], printed
+0.05285116), TensorFlow 9 (also a last digit off at [1, 1] and [3, 2]); ``grads[1]`` prints as
+documented in TensorFlow and PyTorch (declared known differences, measured).
 
 The trap (DIFFERENCES.md §22): ``tf.losses.MSE`` (``keras.losses.mean_squared_error``)
 averages over the *last axis only* and returns one loss per sample ("Returns: Mean
@@ -41,9 +57,16 @@ from equivalence import Case, KnownDifference, Source, numerical_gradient, print
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "9 损失函数及其梯度: Mean Squared error(MSE)")
 LABELS = np.array([2, 0, 1], dtype=np.int32)  # tf.constant([2,0,1]) is int32
 
+# print(prob.numpy()), print('grads[0]:\n', grads[0].numpy()), print('grads[1]:\n', ...):
+# NumPy's array printing of float32 arrays.
 PRINTED_PROB = """[[0.6746528  0.0133454  0.31200182]
  [0.74632466 0.15744632 0.09622896]
  [0.5631675  0.4008012  0.0360313 ]]"""
+PRINTED_GRAD_W = """[[ 0.0165339  -0.03772166  0.02118775]
+ [ 0.03422298 -0.08465307  0.05043009]
+ [ 0.01001721 -0.0136021   0.00358488]
+ [ 0.05285116  0.02282622 -0.07567739]]"""
+PRINTED_GRAD_B = "[ 0.10942388 -0.05007509 -0.05934878]"
 
 
 def random_inputs(rng):
@@ -56,13 +79,26 @@ def random_inputs(rng):
 
 
 def printed_prob_inputs(rng):
-    log_prob = np.log(printed(PRINTED_PROB).values)  # float64 logits whose softmax is prob
+    log_prob = np.log(printed(PRINTED_PROB, printer="array").values)  # float64 logits whose softmax is prob
     return {
         "x": np.eye(3, 4, dtype=np.float32),  # [I₃ | 0]: x @ w picks w's first three rows
         "w": np.vstack([log_prob, np.zeros((1, 3))]).astype(np.float32),
         "b": np.zeros(3, dtype=np.float32),
         "y": LABELS,
     }
+
+
+def printed_gradients_inputs(rng):
+    prob = printed(PRINTED_PROB, printer="array").values
+    prob = prob / prob.sum(axis=1, keepdims=True)  # the printed rows sum to 1 ± 6e-8
+    g = 2 * (prob - np.eye(3)[LABELS]) / 9  # dL/dprob of the mean of 3×3 squared errors
+    dL_dz = prob * (g - np.sum(prob * g, axis=1, keepdims=True))  # through the softmax
+    # grads[0] = xᵀ·dL/dz; dL/dz has rank 2: the smallest x (rcond drops the zero singular value)
+    grad_w = printed(PRINTED_GRAD_W, printer="array").values
+    x = (grad_w @ np.linalg.pinv(dL_dz, rcond=1e-6)).T.astype(np.float32)
+    # the smallest w and b with x @ w + b = log prob: [x | 1] @ [w; b] = log prob
+    w_and_b = np.linalg.pinv(np.hstack([x, np.ones((3, 1))])) @ np.log(prob)
+    return {"x": x, "w": w_and_b[:4].astype(np.float32), "b": w_and_b[4].astype(np.float32), "y": LABELS}
 
 
 def softmax(np, z):
@@ -107,6 +143,17 @@ def with_torch(torch, x, w, b, y):
     return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
 
 
+# NumPy's float64 dL/db against the float32 printout, in both -printed cases.
+NUMPY_FLOAT64_GRAD_B = KnownDifference(
+    "float32 in the printout: NumPy's float64 derivative is the exact dL/db for these "
+    "probabilities, 0.1094238688, printed 0.10942387, 1.2e-8 (2 float32 ULP) below the printed "
+    "0.10942388 that TensorFlow 2.0 computed in float32; TensorFlow 2.21 and PyTorch in float32 "
+    "print every digit (measured: 1 of 3 numbers, max_abs 1.2e-8)",
+    outputs="grad_b", backends="numpy", references="documented",
+    kind="values", max_abs=1.8e-8, mismatched=1,
+)
+
+
 def mse_case(id, title, description, inputs, documented=None, known=()):
     case = Case(id=id, title=title, source=SOURCE, description=description, inputs=inputs, seed=16,
                 documented=documented or {}, known_differences=known)
@@ -130,13 +177,32 @@ printed_prob = mse_case(
     "Logits log(prob) through x = [I | 0], w = [log prob; 0], b = 0: the document's prob "
     "and dL/db, which depends only on prob and y.",
     printed_prob_inputs,
-    documented={"grad_b": printed("[ 0.10942388 -0.05007509 -0.05934878]")},
-    known=[KnownDifference(
-        "float32 in the printout: NumPy's float64 derivative is the exact dL/db for these "
-        "probabilities, 0.1094238688, 1.2e-8 (1.6 float32 ULP) below the printed 0.10942388 that "
-        "TensorFlow 2.0 computed in float32; TensorFlow 2.21 and PyTorch in float32 land within 4.2e-9",
-        outputs="grad_b", backends="numpy", references="documented",
-    )],
+    documented={"grad_b": printed(PRINTED_GRAD_B, printer="array")},
+    known=[NUMPY_FLOAT64_GRAD_B],
+)
+
+printed_gradients = mse_case(
+    "002-16-mse-grad-printed",
+    "The printed dL/dw and dL/db reproduced from inputs solved from the printout",
+    "x solved from the printed dL/dw = xᵀ·dL/dz (dL/dz from the printed prob), the smallest of "
+    "the solutions: the printout fixes x only up to a multiple of u (uᵀ·dL/dz = 0) in each column; "
+    "w and b the smallest with x@w + b = log prob. Both printed gradients compared (prob is "
+    "the input here, as in -printed-prob).",
+    printed_gradients_inputs,
+    documented={"grad_w": printed(PRINTED_GRAD_W, printer="array"),
+                "grad_b": printed(PRINTED_GRAD_B, printer="array")},
+    known=[
+        KnownDifference(
+            "the printout is not exactly consistent and x is not the document's: rows 0, 2 and 3 of "
+            "the printed dL/dw sum to -1e-8 where the model forces 0, and the float32 rounding follows "
+            "the recovered inputs. Measured: every framework prints 0.05285117 at [3, 0] (printed "
+            "0.05285116); TensorFlow also -0.08465306 at [1, 1] and -0.0756774 at [3, 2] (printed "
+            "-0.08465307, -0.07567739): up to 3 of 12 numbers, max_abs 1.4e-8",
+            outputs="grad_w", references="documented",
+            kind="values", max_abs=2.2e-8, mismatched=3,
+        ),
+        NUMPY_FLOAT64_GRAD_B,
+    ],
 )
 
 
@@ -155,6 +221,7 @@ per_sample = Case(
             outputs="mse",
             backends=("numpy", "tensorflow"),
             references="torch",
+            kind="shape",
         ),
     ],
 )

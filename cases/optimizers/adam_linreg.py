@@ -179,6 +179,13 @@ def torch_adam(torch, noise, steps, learning_rate, compile=lambda f: f, **adam):
 # --------------------------------------------------------------------------------------
 # 001-3-adam-linreg: each framework's Adam with its defaults (Keras eps 1e-7, torch 1e-8).
 
+KERAS_ADAM = (
+    "Keras' Adam takes 1 - beta_2**t from tf.cast(0.999) = 0.99900001287 (tf.cast of a Python "
+    "float goes through float32, tensorflow#35938) but scales v by the Python 1 - 0.999: its first "
+    "step is 0.049999665, not 0.05 (6.7e-6 relative); the epsilons (1e-7 vs 1e-8, placed "
+    "differently, DIFFERENCES.md §27) move w, b by <4.8e-7."
+)
+
 case = Case(
     id="001-3-adam-linreg",
     title="y = 2x + noise fitted by Adam(learning_rate=0.05), 500 steps, each framework's defaults",
@@ -192,15 +199,16 @@ case = Case(
     trajectories=TRAJECTORIES,
     known_differences=[
         KnownDifference(
-            "Keras' Adam takes 1 - beta_2**t from tf.cast(0.999) = 0.99900001287 (tf.cast of a "
-            "Python float goes through float32, tensorflow#35938) but scales v by the Python "
-            "1 - 0.999: its first step is 0.049999665, not 0.05 (6.7e-6 relative). Over 500 steps "
-            "TensorFlow differs from PyTorch by 4.4e-5 (loss), 8.4e-6 (w), 8.5e-6 (b) relative; "
-            "the epsilons (1e-7 vs 1e-8, placed differently, DIFFERENCES.md §27) move w, b by <4.8e-7.",
-            outputs=TRAJECTORIES,
+            KERAS_ADAM + f" Over 500 steps TensorFlow's {output} differs from PyTorch's by {measured}.",
+            outputs=output,
             backends="tensorflow*",  # the same optimizer traced (tensorflow-function, -xla)
-            references="torch",
-        ),
+            references=("numpy", "torch*"),  # NumPy's Algorithm 1 computes as PyTorch does
+            max_abs=max_abs, max_rel=max_rel,
+        ) for output, measured, max_abs, max_rel in (
+            ("loss", "3.9e-4 (4.4e-5 relative)", 6e-4, 6.7e-5),
+            ("w", "7.8e-6 (8.4e-6 relative)", 1.2e-5, 1.3e-5),
+            ("b", "7.4e-6 (8.5e-6 relative)", 1.2e-5, 1.3e-5),
+        )
     ],
 )
 case.implement("numpy")(numpy_adam)
@@ -256,6 +264,13 @@ def _outcome(construct):
     return {"raises": np.bool_(False), "error_type": np.str_(""), "message": np.str_("")}
 
 
+LR_REJECTED = (
+    "Keras 3 rejects lr: ValueError 'Argument(s) not recognized: {'lr': 0.05}' "
+    "(keras/src/optimizers/base_optimizer.py). Keras 2.3 renamed it learning_rate and "
+    "warned; TF 2.11's optimizers warned and ignored it (tensorflow#58831). "
+    "torch.optim.Adam's keyword is lr, and the NumPy Adam here follows torch:"
+)
+
 keyword = Case(
     id="001-3-adam-lr-keyword",
     title="Adam(lr=0.05): the document's keyword raises in Keras 3, PyTorch's Adam takes lr",
@@ -265,13 +280,18 @@ keyword = Case(
     inputs={"lr": 0.05},
     known_differences=[
         KnownDifference(
-            "Keras 3 rejects lr: ValueError 'Argument(s) not recognized: {'lr': 0.05}' "
-            "(keras/src/optimizers/base_optimizer.py). Keras 2.3 renamed it learning_rate and "
-            "warned; TF 2.11's optimizers warned and ignored it (tensorflow#58831). "
-            "torch.optim.Adam's keyword is lr, and the NumPy Adam here follows torch.",
-            outputs=("raises", "error_type", "message"),
+            LR_REJECTED + " raises is True, against False",
+            outputs="raises",
             backends="tensorflow",
-            references="torch",
+            references=("numpy", "torch"),
+            mismatched=1,
+        ),
+        KnownDifference(
+            LR_REJECTED + " error_type 'ValueError' and its message, against ''",
+            outputs=("error_type", "message"),
+            backends="tensorflow",
+            references=("numpy", "torch"),
+            kind="message",
         ),
     ],
 )

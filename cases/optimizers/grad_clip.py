@@ -150,13 +150,16 @@ case = Case(
     known_differences=[
         KnownDifference(
             "clip_grad_norm_ divides by n + 1e-6: the clipped gradients are smaller than "
-            "TensorFlow's c/n scaling by a relative 1e-6/n = 8.9e-7",
+            "TensorFlow's c/n scaling by a relative 1e-6/n = 8.9e-7 (measured 8.91e-7, up to 2.4e-7)",
             outputs="clipped_*", backends=("tensorflow", "numpy"), references="torch",
+            max_abs=3.6e-7, max_rel=1.4e-6,
         ),
         KnownDifference(
             "below the threshold clip_grad_norm_ multiplies by exactly 1.0; TensorFlow by "
-            "49 * (1/49) = 1 - 2^-53 in float64, which moves all 67 gradient elements by one ULP",
+            "49 * (1/49) = 1 - 2^-53 in float64, which moves all 67 gradient elements by one ULP: "
+            "below_changed counts 67 against PyTorch's 0",
             outputs="below_changed", backends=("tensorflow", "numpy"), references="torch",
+            max_abs=67,  # every gradient element: the count cannot be larger
         ),
     ],
 )

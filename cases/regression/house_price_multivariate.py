@@ -40,7 +40,8 @@ same η·i a few large steps shrink it more than many small ones, hence the lowe
 with lr 0.2. (a)'s gradient lacks ``/num``, so its lr 0.001 is the mean-gradient lr 0.016:
 η·i = 8, and 81.037990 at i = 500.
 
-Every table is reproduced by today's frameworks: one case per table. TensorFlow and
+Every table is reproduced by today's frameworks, digit for digit as the document's
+``"%f"`` prints it: one case per table. TensorFlow and
 PyTorch take the gradient with autodiff: of ½·mean for (b) and (c), of ½·sum (whose
 gradient is X^T(XW − Y), no ``/num``) for (a); the printed loss is ½·mean in all three.
 NumPy's gradient is the document's hand-written one. All run in float64, as the
@@ -183,7 +184,7 @@ def regression_case(id, title, section, learn_rate, iterations, mean_gradient, l
         f"{'X^T(XW−Y)/num' if mean_gradient else 'X^T(XW−Y)'}, loss "
         f"{'after' if loss_after_update else 'before'} the update; table every {every}. {note}",
         inputs=make_inputs(learn_rate, iterations, mean_gradient, loss_after_update),
-        documented={"loss": printed(table, at=np.s_[::every])},
+        documented={"loss": printed(table, at=np.s_[::every], printer="%f")},  # print("i: %i, Loss:%f" % ...)
         trajectories=("loss", "W"),
     )
     case.implement("numpy")(numpy_descent)

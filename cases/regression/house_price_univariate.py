@@ -14,6 +14,11 @@ and prints a table of (i, Loss, w, b):
   loop runs in float32; the table differs from 003-2's in the last printed digits
   (4749.362305 against 4749.362486). Every framework runs it in float32 here.
 
+Each table is printed with ``"%f"`` (six decimals), and that is how it is compared: the
+float64 tables of 003-1 and 003-2 are reproduced digit for digit by every framework today;
+003-3's float32 losses print one float32 ULP (7.6e-6) away at a few iterations (declared,
+iteration by iteration), its w and b as the document does.
+
 Every loop runs ``iterations + 1`` times (``range(0, iter+1)``) and returns the
 trajectories of the loss, w and b (w and b after each update, as the tables print them).
 The TensorFlow and PyTorch implementations take ``compile``: the same loops run with the
@@ -132,10 +137,11 @@ def regression_case(id, title, section, dtype, learn_rate, iterations, loss_afte
         description=f"lr {learn_rate}, {iterations} iterations, {np.dtype(dtype).name}; "
         f"loss {'after' if loss_after_update else 'before'} the update; table every {every}.",
         inputs=make_inputs(dtype, learn_rate, iterations, loss_after_update),
+        # print("i: %i, Loss:%f, w: %f, b: %f" % (i, mse[i], w, b)): six decimals each
         documented={
-            "loss": printed(loss, at=np.s_[::every]),
-            "w": printed(w, at=np.s_[::every]),
-            "b": printed(b, at=np.s_[::every]),
+            "loss": printed(loss, at=np.s_[::every], printer="%f"),
+            "w": printed(w, at=np.s_[::every], printer="%f"),
+            "b": printed(b, at=np.s_[::every], printer="%f"),
         },
         trajectories=("loss", "w", "b"),
         known_differences=known,
@@ -181,6 +187,12 @@ numpy_lr1e4 = regression_case(
     89.157186 0.957985 -1.152950
 """)
 
+FLOAT32_LOSS = (
+    "float32 rounding: TensorFlow 2.0 printed the losses of iterations 1, 4 and 6 as 89.861855, "
+    "89.157372 and 89.157288, one float32 ULP (7.6e-6) above what TensorFlow 2.21 computes and "
+    "prints today (89.861862, 89.157364, 89.157280)."
+)
+
 tensorflow_lr1e4 = regression_case(
     "003-3-tf-linreg-1", "House price on area, GradientTape in float32, lr 1e-4",
     "TensorFlow实现一元线性回归",
@@ -196,9 +208,29 @@ tensorflow_lr1e4 = regression_case(
     89.157219 0.957986 -1.153052
     89.157211 0.957985 -1.153001
     89.157196 0.957985 -1.152950
-""", known=[KnownDifference(
-    "float32 rounding: TensorFlow 2.0's printed losses at iterations 4 and 6 (89.157372, 89.157288) "
-    "are one float32 ULP (7.6e-6) above what TensorFlow 2.21, PyTorch and NumPy compute today "
-    "(89.15736389, 89.15727997); PyTorch is also 2 ULP off at iteration 8. w and b reproduce.",
-    outputs="loss", references="documented",
-)])
+""", known=[
+    # float32 rounding of the loss: printed with six decimals, a float32 near 89.16 (ULP 7.6e-6)
+    # shows in the last digit. Measured, the iterations whose printed loss differs from the
+    # document's (w and b print as the document does everywhere):
+    KnownDifference(
+        FLOAT32_LOSS + " Eager PyTorch also at 5 and 8 (89.157310, 89.157234; 2 ULP at 8).",
+        outputs="loss", backends="torch", references="documented",
+        at=np.s_[[1, 4, 5, 6, 8]], max_abs=2.3e-5, max_ulp=3,  # measured 2 ULP (1.5e-5)
+    ),
+    KnownDifference(
+        FLOAT32_LOSS + " NumPy also at 8 (89.157227).",
+        outputs="loss", backends="numpy", references="documented",
+        at=np.s_[[1, 4, 6, 8]], max_abs=1.3e-5, max_ulp=2,  # measured 1 ULP (8.1e-6)
+    ),
+    KnownDifference(
+        "XLA's fused float32 step rounds the loss differently: it prints 8 of the 11 losses "
+        "differently from the document (all but iterations 0, 5 and 10)",
+        outputs="loss", backends="tensorflow-xla", references="documented",
+        at=np.s_[[1, 2, 3, 4, 6, 7, 8, 9]], max_abs=5.8e-5, max_ulp=8,  # measured 5 ULP (3.9e-5)
+    ),
+    KnownDifference(
+        FLOAT32_LOSS,  # TensorFlow eager and tf.function, torch-compile
+        outputs="loss", references="documented",
+        at=np.s_[[1, 4, 6]], max_abs=1.3e-5, max_ulp=2,  # measured 1 ULP (8.1e-6)
+    ),
+])

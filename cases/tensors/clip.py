@@ -41,13 +41,13 @@ values = Case(
     source=SOURCE,
     description="The document's int32 vectors: maximum(a,2), minimum(a,8), clip_by_value(a,2,8), "
     "a-5, relu(a-5) and maximum(a-5,0).",
-    documented={
-        "a": printed("[0 1 2 3 4 5 6 7 8 9]"),
-        "b": printed("[2 2 2 3 4 5 6 7 8 9]"),
-        "c": printed("[0 1 2 3 4 5 6 7 8 8]"),
-        "a_minus_5": printed("[-5 -4 -3 -2 -1  0  1  2  3  4]"),
-        "d": printed("[0 0 0 0 0 0 1 2 3 4]"),
-        "e": printed("[0 0 0 0 0 0 1 2 3 4]"),
+    documented={  # print(a) of int32 tensors: tf.Tensor([0 1 2 ...], shape=(10,), dtype=int32)
+        "a": printed("[0 1 2 3 4 5 6 7 8 9]", printer="array"),
+        "b": printed("[2 2 2 3 4 5 6 7 8 9]", printer="array"),
+        "c": printed("[0 1 2 3 4 5 6 7 8 8]", printer="array"),
+        "a_minus_5": printed("[-5 -4 -3 -2 -1  0  1  2  3  4]", printer="array"),
+        "d": printed("[0 0 0 0 0 0 1 2 3 4]", printer="array"),
+        "e": printed("[0 0 0 0 0 0 1 2 3 4]", printer="array"),
     },
 )
 
@@ -133,14 +133,18 @@ grads = Case(
     "torch.maximum/minimum for tf.maximum/minimum.",
     inputs=GRAD_INPUTS,
     known_differences=[
+        # One element each, the tie, and exactly 1 against 0.5 there.
         KnownDifference(
             "at a tie tf.maximum/tf.minimum give the whole gradient to x (mask x >= y / x <= y), "
             "torch.maximum/torch.minimum split it 0.5/0.5 (pytorch/pytorch#56734): gradient 1 "
-            "against 0.5 at x = 2 (maximum), x = 8 (minimum) and x = 5 (maximum(x-5, 0))",
-            outputs=("grad_maximum", "grad_minimum", "grad_relu_maximum"),
+            f"against 0.5 at x = {tie} ({op})",
+            outputs=output,
             backends=("tensorflow", "numpy"),
             references="torch",
-        ),
+            max_abs=0.5, mismatched=1, at=np.s_[tie],
+        )
+        for output, tie, op in (("grad_maximum", 2, "maximum(x, 2)"), ("grad_minimum", 8, "minimum(x, 8)"),
+                                ("grad_relu_maximum", 5, "maximum(x - 5, 0)"))
     ],
 )
 grads.implement("numpy")(grads_with_numpy)

@@ -63,14 +63,16 @@ fixed = Case(
             "TensorFlow and PyTorch create float32 (DIFFERENCES.md §28). Values are equal.",
             outputs=FIXED_FLOAT_OUTPUTS,
             backends="numpy",
-            references="torch",
+            references=("torch", "tensorflow"),
+            kind="dtype",
         ),
         KnownDifference(
             "tf.constant of Python ints is int32 and tf.fill with an int value is int32; "
             "torch.tensor/torch.full and NumPy make int64 (DIFFERENCES.md §28). Values are equal.",
             outputs=("constant_int", "fill_int"),
             backends="tensorflow",
-            references="torch",
+            references=("torch", "numpy"),
+            kind="dtype",
         ),
     ],
 )
@@ -207,14 +209,11 @@ RANDOM_TOLERANCE = {
     "truncated_max_abs": Tolerance(rtol=0.0, atol=1e-4),
 }
 
-TRUNC_TRAP = KnownDifference(
+TRUNC_TRAP = (
     "torch.nn.init.trunc_normal_(t, std=0.1) truncates at the absolute bounds a=-2, b=2 "
     "(20 standard deviations), so it is an untruncated normal: std 0.100, max |x| 0.48 in 1e6 draws; "
     "tf.random.truncated_normal re-draws beyond 2 stddev: std 0.0880, max |x| 0.2000 "
-    "(DIFFERENCES.md §32). NumPy re-draws beyond 2σ as TensorFlow does.",
-    outputs=("truncated_std", "truncated_max_abs"),
-    backends=("tensorflow", "numpy"),
-    references="torch",
+    "(DIFFERENCES.md §32). NumPy re-draws beyond 2σ as TensorFlow does."
 )
 
 
@@ -299,9 +298,19 @@ random_case = Case(
             "TensorFlow and PyTorch draw float32",
             outputs="*_dtype",
             backends="numpy",
-            references="torch",
+            references=("torch", "tensorflow"),
+            kind="message",  # the dtype names: "float64" against "float32"
         ),
-        TRUNC_TRAP,
+        # The seeds are fixed, so the moments are the same every run: measured std 0.0880
+        # against 0.100 (0.0121 apart), max |x| 0.2000 against 0.481 (0.281 apart); bounds ×1.5.
+        KnownDifference(
+            TRUNC_TRAP, outputs="truncated_std", backends=("tensorflow", "numpy"), references="torch",
+            max_abs=0.019,
+        ),
+        KnownDifference(
+            TRUNC_TRAP, outputs="truncated_max_abs", backends=("tensorflow", "numpy"), references="torch",
+            max_abs=0.43,
+        ),
     ],
 )
 
@@ -448,7 +457,8 @@ rank = Case(
             "out_type=tf.int32); PyTorch and NumPy give Python ints, int64 as arrays. Values are equal.",
             outputs=("rank_*", "shape_*", "size_*"),
             backends="tensorflow",
-            references="torch",
+            references=("torch", "numpy"),
+            kind="dtype",
         ),
     ],
 )

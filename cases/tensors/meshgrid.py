@@ -31,20 +31,21 @@ from equivalence import Case, KnownDifference, Source, printed
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "4 高阶OP: meshgird画三位坐标轴")
 
+# Every value is the repr of a float32 tensor: <tf.Tensor: ..., numpy=array([...], dtype=float32)>.
 LINE = "[-2., -1.,  0.,  1.,  2.]"
 DOCUMENTED = {
-    "x": printed(LINE),
-    "y": printed(LINE),
+    "x": printed(LINE, printer="array", dtype="float32"),
+    "y": printed(LINE, printer="array", dtype="float32"),
     "points_x": printed("""[[-2., -1.,  0.,  1.,  2.],
        [-2., -1.,  0.,  1.,  2.],
        [-2., -1.,  0.,  1.,  2.],
        [-2., -1.,  0.,  1.,  2.],
-       [-2., -1.,  0.,  1.,  2.]]"""),
+       [-2., -1.,  0.,  1.,  2.]]""", printer="array", dtype="float32"),
     "points_y": printed("""[[-2., -2., -2., -2., -2.],
        [-1., -1., -1., -1., -1.],
        [ 0.,  0.,  0.,  0.,  0.],
        [ 1.,  1.,  1.,  1.,  1.],
-       [ 2.,  2.,  2.,  2.,  2.]]"""),
+       [ 2.,  2.,  2.,  2.,  2.]]""", printer="array", dtype="float32"),
     "points": printed("""[[[-2., -2.],
         [-1., -2.],
         [ 0., -2.],
@@ -73,10 +74,23 @@ DOCUMENTED = {
         [-1.,  2.],
         [ 0.,  2.],
         [ 1.,  2.],
-        [ 2.,  2.]]]"""),
+        [ 2.,  2.]]]""", printer="array", dtype="float32"),
 }
 
-GRIDS = ("points_x", "points_y", "points")
+# PyTorch's default grids against TensorFlow's, NumPy's and the document's: the transposes
+# differ off the diagonal, in 20 of 25 grid values (40 of the 50 stacked), by up to 4 (-2
+# against 2); exact, the grid values are small integers.
+TRANSPOSED = [
+    KnownDifference(
+        "meshgrid default indexing: tf.meshgrid and np.meshgrid (and the document) use 'xy', "
+        f"torch.meshgrid 'ij', so PyTorch's {output} is the transpose: {n} elements differ, by up to 4",
+        outputs=output,
+        backends="torch",
+        references=("tensorflow", "numpy", "documented"),
+        max_abs=4, mismatched=n,
+    )
+    for output, n in (("points_x", 20), ("points_y", 20), ("points", 40))
+]
 
 case = Case(
     id="002-9-meshgrid",
@@ -87,25 +101,14 @@ case = Case(
     inputs={},
     documented=DOCUMENTED,
     known_differences=[
-        KnownDifference(
-            "meshgrid default indexing: tf.meshgrid and np.meshgrid use 'xy', torch.meshgrid 'ij', so "
-            "PyTorch's points_x/points_y (and the stacked points) are the transposes",
-            outputs=GRIDS,
-            backends=("tensorflow", "numpy"),
-            references="torch",
-        ),
-        KnownDifference(
-            "torch.meshgrid defaults to indexing='ij': its grids are the transposes of the document's",
-            outputs=GRIDS,
-            backends="torch",
-            references="documented",
-        ),
+        *TRANSPOSED,
         KnownDifference(
             "only torch.meshgrid warns when indexing is not given (UserWarning: 'in an upcoming release, "
             "it will be required to pass the indexing argument')",
             outputs="meshgrid_warns",
             backends=("tensorflow", "numpy"),
             references="torch",
+            mismatched=1,  # one flag: True against False
         ),
         KnownDifference(
             "linspace(-2, 2, 5) with integer endpoints: float64 in TensorFlow and NumPy, float32 (the "
@@ -113,6 +116,7 @@ case = Case(
             outputs="x_from_ints",
             backends=("tensorflow", "numpy"),
             references="torch",
+            kind="dtype",
         ),
     ],
 )

@@ -38,25 +38,24 @@ def make_inputs(rng):
     }
 
 
+# print('a\n', a.numpy()) and so on: NumPy arrays; print(b.shape): a TensorShape, Python ints.
 DOCUMENTED = {
     "a": printed("""
         [[0 1 2]
          [3 4 5]
-         [6 7 8]]"""),
+         [6 7 8]]""", printer="array"),
     "b": printed("""
         [[0 1 2]
          [3 4 5]
-         [6 7 8]]"""),
+         [6 7 8]]""", printer="array"),
     "c": printed("""
         [[0 0 0 0 0]
          [0 0 1 2 0]
          [0 3 4 5 0]
          [0 6 7 8 0]
-         [0 0 0 0 0]]"""),
-    "image_shape": printed("(4, 32, 32, 3)"),
+         [0 0 0 0 0]]""", printer="array"),
+    "image_shape": printed("(4, 32, 32, 3)", printer="python"),
 }
-
-
 
 
 def with_numpy(np, image, weights):
@@ -131,9 +130,14 @@ case = Case(
         KnownDifference(
             "F.pad reads its flat tuple from the last dimension: TensorFlow's paddings "
             "flattened in their own order pad the wrong dimensions once they are asymmetric, "
-            "[[1,0],[2,1]] gives shape (6, 4) instead of (4, 6) and the image padding "
-            "(4, 30, 32, 3) instead of (4, 32, 30, 3)",
-            outputs="asym*", backends=("tensorflow", "numpy"), references="torch",
+            "[[1,0],[2,1]] gives shape (6, 4) instead of (4, 6)",
+            outputs="asym", backends=("tensorflow", "numpy"), references="torch", kind="shape",
+        ),
+        KnownDifference(
+            "the same for the images: the padding gives (4, 30, 32, 3) instead of (4, 32, 30, 3); "
+            "dimensions 1 and 2 swap, 2 apart (exact: shapes are integers)",
+            outputs="asym_image_shape", backends=("tensorflow", "numpy"), references="torch",
+            max_abs=2, mismatched=2, at=np.s_[1:3],
         ),
     ],
 )

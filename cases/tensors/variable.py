@@ -38,16 +38,32 @@ case = Case(
         KnownDifference(
             "np.array(3.) is float64 (a Python float is a double and NumPy keeps it); "
             "tf.Variable(3.) and torch.tensor(3.) are float32. Values are equal.",
-            outputs=("value", "dtype", "updated"),
+            outputs=("value", "updated"),
             backends="numpy",
-            references="torch",
+            references=("torch", "tensorflow"),
+            kind="dtype",
+        ),
+        KnownDifference(
+            "the dtype names: 'float64' in NumPy, 'float32' in TensorFlow and PyTorch",
+            outputs="dtype",
+            backends="numpy",
+            references=("torch", "tensorflow"),
+            kind="message",
         ),
         KnownDifference(
             "tf.Variable(3) is int32 (TensorFlow converts Python ints to int32); "
             "torch.tensor(3) and np.array(3) are int64. Values are equal.",
-            outputs=("int_value", "int_dtype"),
+            outputs="int_value",
             backends="tensorflow",
-            references="torch",
+            references=("torch", "numpy"),
+            kind="dtype",
+        ),
+        KnownDifference(
+            "the dtype names: 'int32' in TensorFlow, 'int64' in PyTorch and NumPy",
+            outputs="int_dtype",
+            backends="tensorflow",
+            references=("torch", "numpy"),
+            kind="message",
         ),
     ],
 )

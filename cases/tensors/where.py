@@ -53,23 +53,25 @@ A = np.array(
     dtype=np.float32,
 )
 
+# Every value is the repr of a tensor, <tf.Tensor: ..., numpy=array([...], dtype=float32)>:
+# NumPy's array printing (the mask bool, the indices int64, the values float32).
 DOCUMENTED = {
     "mask": printed("""[[False,  True,  True],
        [False, False,  True],
-       [ True,  True,  True]]"""),
+       [ True,  True,  True]]""", printer="array"),
     "masked": printed("""[0.52404463, 0.62450945, 0.6324052 , 0.4014356 , 1.3766853 ,
-       0.8314979 ]"""),
+       0.8314979 ]""", printer="array", dtype="float32"),
     "indices": printed("""[[0, 1],
        [0, 2],
        [1, 2],
        [2, 0],
        [2, 1],
-       [2, 2]]"""),
+       [2, 2]]""", printer="array"),
     "gathered": printed("""[0.52404463, 0.62450945, 0.6324052 , 0.4014356 , 1.3766853 ,
-       0.8314979 ]"""),
+       0.8314979 ]""", printer="array", dtype="float32"),
     "selected": printed("""[[0., 1., 1.],
        [0., 0., 1.],
-       [1., 1., 1.]]"""),
+       [1., 1., 1.]]""", printer="array", dtype="float32"),
 }
 
 case = Case(
@@ -83,10 +85,11 @@ case = Case(
     known_differences=[
         KnownDifference(
             "one-argument where: tf.where(mask) returns (6, 2) int64 coordinates, torch.where(mask) a "
-            "tuple of 2 index tensors (nonzero(as_tuple=True)), stacked here to (2, 6)",
+            "tuple of 2 index tensors (nonzero(as_tuple=True)), np.where(mask) too, stacked here to (2, 6)",
             outputs="indices",
             backends="tensorflow",
-            references="torch",
+            references=("torch", "numpy"),
+            kind="shape",
         ),
         KnownDifference(
             "one-argument where: torch.where(mask) and np.where(mask) return one index array per "
@@ -94,6 +97,7 @@ case = Case(
             outputs="indices",
             backends=("torch", "numpy"),
             references="documented",
+            kind="shape",
         ),
     ],
 )
@@ -195,10 +199,11 @@ int_mask = Case(
     known_differences=[
         KnownDifference(
             "int mask: tf.boolean_mask selects the non-zero positions (shape (6,)); torch a[int_mask] "
-            "is advanced indexing by row numbers 0/1 (shape (3, 3, 3))",
+            "(and NumPy's) is advanced indexing by row numbers 0/1 (shape (3, 3, 3))",
             outputs="masked",
             backends="tensorflow",
-            references="torch",
+            references=("torch", "numpy"),
+            kind="shape",
         ),
         KnownDifference(
             "int mask: PyTorch and NumPy index rows 0/1 (shape (3, 3, 3)) instead of selecting the "
@@ -206,6 +211,7 @@ int_mask = Case(
             outputs="masked",
             backends=("torch", "numpy"),
             references="documented",
+            kind="shape",
         ),
     ],
 )
@@ -267,6 +273,7 @@ sqrt_grad = Case(
             outputs="dy_da",
             backends=("tensorflow", "numpy"),
             references="torch",
+            mismatched=3, at=np.s_[[0, 1, 1], [0, 0, 1]],  # a[0, 0], a[1, 0], a[1, 1]: the negatives
         ),
     ],
 )
