@@ -275,6 +275,8 @@ class Case:
         fn = self.implementations.get(backend)
         if fn is None:
             return ""
+        if isinstance(getattr(fn, "source", None), str):  # an implementation in another process
+            return str(getattr(fn, "source"))
         try:
             return inspect.getsource(fn)
         except (OSError, TypeError):

@@ -97,11 +97,19 @@ class UsageError(Exception):
 
 
 def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
+    """The cases under ``args.paths`` matching ``-k``: imported in a child process, as
+    plain data, when the run is isolated (:mod:`equivalence.manifest`), so that no case
+    code runs in the process that compares and writes results."""
     from ._select import select
     from .discovery import DiscoveryError, discover
 
     try:
-        cases, errors = discover(args.paths)
+        if getattr(args, "isolate", False):
+            from .manifest import discover_isolated
+
+            cases, errors = discover_isolated(args.paths)
+        else:
+            cases, errors = discover(args.paths)
         return select(cases, args.select), errors
     except (DiscoveryError, ValueError) as exc:
         raise UsageError(str(exc)) from None

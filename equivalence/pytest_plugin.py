@@ -16,7 +16,9 @@ failure prints the worst mismatches as a table; a backend that is not installed 
 skip with its reason; a declared known difference is an xfail, and strict: when it no
 longer occurs the test fails. Each (case, backend) runs once per session and is shared
 by the tests that need it, in a worker process per backend (:mod:`equivalence.isolation`)
-unless ``--equivalence-in-process`` is given.
+unless ``--equivalence-in-process`` is given; then case files are imported by a discovery
+process too (:mod:`equivalence.manifest`), and the pytest process, which compares, holds
+the cases as plain data only.
 
 ``--equivalence-baseline FILE`` adds ``<case>[<backend>-vs-baseline]`` tests against a
 saved baseline, ``--equivalence-force-regen`` rewrites it (:mod:`equivalence.baseline._pytest`).
@@ -83,6 +85,8 @@ class _Session:
         self.isolate = not config.getoption("equivalence_in_process")
         self.timeout = config.getoption("equivalence_timeout")
         self._pool: Any = None
+        self._manifest: dict[Path, list[Any]] | None = None
+        self._load_errors: dict[Path, Any] = {}
         self._inputs: dict[str, Any] = {}
         self._executions: dict[tuple[str, str], Any] = {}
         #: Result rows of every comparison that ran, gathered from test reports (so that
@@ -101,6 +105,22 @@ class _Session:
             return False
         resolved = path.resolve()
         return any(resolved == root or root in resolved.parents for root in self.roots)
+
+    def cases_in(self, path: Path) -> list[Any]:
+        """The cases of one file, as plain data from a discovery process run once for
+        every folder (:mod:`equivalence.manifest`): no case code runs in this process."""
+        from .manifest import discover_isolated
+
+        if self._manifest is None:
+            cases, errors = discover_isolated(self.roots)
+            self._manifest = {}
+            for case in cases:
+                self._manifest.setdefault(Path(case.path).resolve(), []).append(case)
+            self._load_errors = {Path(e.path).resolve(): e for e in errors}
+        error = self._load_errors.get(path.resolve())
+        if error is not None:
+            raise CaseFileError(f"{error.error}\n{error.traceback}".strip())
+        return self._manifest.get(path.resolve(), [])
 
     def execution(self, case: Any, backend: str) -> Any:
         from .backends import get_backend
@@ -165,7 +185,7 @@ class CaseFile(pytest.File):
         from .execution import applies
 
         state = self.config.stash[_STATE]
-        for case in load_file(Path(self.path)):
+        for case in state.cases_in(Path(self.path)) if state.isolate else load_file(Path(self.path)):
             for backend in state.backends:
                 if not applies(case, backend):
                     continue  # an execution mode the case does not opt in to
@@ -185,6 +205,10 @@ class CaseFile(pytest.File):
 
 class ComparisonFailed(Exception):
     pass
+
+
+class CaseFileError(Exception):
+    """A case file that failed to import in the discovery process."""
 
 
 class Comparison(pytest.Item):

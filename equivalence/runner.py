@@ -197,6 +197,12 @@ def run(
     from ._select import select as select_cases
     from .discovery import discover
 
-    cases, load_errors = discover([paths] if isinstance(paths, str) else paths)
+    found = [paths] if isinstance(paths, str) else list(paths)
+    if options.get("isolate"):  # the cases as data: no case code in this process
+        from .manifest import discover_isolated
+
+        cases, load_errors = discover_isolated(found)
+    else:
+        cases, load_errors = discover(found)
     return run_cases(select_cases(cases, select), backends, reference,
                      load_errors=load_errors, progress=progress, **options)

@@ -348,3 +348,18 @@ def test_complex_values_compare_by_tolerance_on_both_parts():
     nan = e.copy()
     nan[0] = complex(np.nan, 1)
     assert compare_arrays(nan, e, F32).mismatched == 1
+
+
+def test_nans_of_different_sign_or_payload_are_equal_and_zero_ulp_apart():
+    quiet = np.array([np.nan, 1.0], np.float32)
+    other = quiet.copy()
+    other[0] = -np.float32(np.nan)  # another bit pattern
+    assert quiet.view(np.uint32)[0] != other.view(np.uint32)[0]
+    result = compare_arrays(np.concatenate([other, [np.inf]]).astype(np.float32),
+                            np.concatenate([quiet, [np.inf]]).astype(np.float32), Tolerance(0, 0))
+    assert result.passed and result.max_ulp_diff == 0 and result.max_abs_diff == 0
+
+
+def test_negative_zero_equals_zero_with_no_ulp_between():
+    result = compare_arrays(np.array([-0.0, 0.0], np.float32), np.array([0.0, -0.0], np.float32), Tolerance(0, 0))
+    assert result.passed and result.max_ulp_diff == 0

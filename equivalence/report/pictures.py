@@ -266,4 +266,9 @@ def pictures_for(case: Case, executions: Mapping[str, Any], reference: str, rows
         except Exception as exc:  # a picture must never cost the report
             pictures.append((what, f'<p class="note">picture “{esc(what)}” could not be drawn: '
                                    f"{esc(type(exc).__name__)}: {esc(exc)}</p>"))
+    undrawn = getattr(case, "undrawn_plots", 0)
+    if undrawn:  # nothing dropped silently: say why the case's own pictures are missing
+        pictures.append(("the case's own pictures", f'<p class="note">{undrawn} picture(s) of the case\'s own '
+                         "are drawn only by an in-process run (--in-process): case code does not run in the "
+                         "process that writes the report.</p>"))
     return pictures
