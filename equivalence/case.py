@@ -275,8 +275,9 @@ class Case:
         fn = self.implementations.get(backend)
         if fn is None:
             return ""
-        if isinstance(getattr(fn, "source", None), str):  # an implementation in another process
-            return str(getattr(fn, "source"))
+        source = getattr(fn, "source", None)  # an implementation in another process
+        if isinstance(source, str):
+            return source
         try:
             return inspect.getsource(fn)
         except (OSError, TypeError):

@@ -93,7 +93,7 @@ def test_per_step_prints_each_step_on_its_own():
 
 def test_the_document_dtype_is_used_to_print():
     doc = printed("tf.Tensor(0.1, shape=(), dtype=float32)")
-    assert doc.differing(np.float64(0.1))[1] == []  # printed as the document's float32
+    assert doc.differing(np.float64(0.1) + 1e-12)[1] == []  # printed as the document's float32
     assert printed("0.1").differing(np.float64(0.1) + 1e-12)[1] == [0]  # float64: every digit counts
 
 
