@@ -18,6 +18,11 @@ Semantics (tested in ``tests/test_compare.py``):
   coarser of the two dtypes (float16 < bfloat16 < float32 < float64).
 - ``worst`` lists the mismatches with the largest ``|a - e|`` when there are any, else
   the elements with the largest ``|a - e|``; ties go to the lower index.
+- ``tolerances`` is how many tolerances out the worst element is,
+  ``max |a - e| / (atol + rtol·|e|)``: below 1 passes, 1.0 is the boundary, inf where
+  the tolerance is 0 (integers, strings) and the values differ. ``first`` is the first
+  element, in C order, outside the tolerance: for a trajectory, the step where it
+  starts to diverge.
 
 How (the float kernel; ``benchmarks/comparison.py`` measures it): an array of up to
 ``SMALL`` elements is compared in one go. A larger one goes in blocks of ``CHUNK`` elements, small enough for
@@ -82,6 +87,11 @@ class Comparison:
     message: str = ""
     #: The largest differences: (index, actual, expected, abs_diff, rel_diff, ulp_diff).
     worst: list[tuple[tuple[int, ...], Any, Any, float, float, float]] = field(default_factory=list)
+    #: How many tolerances out the worst element is: max |a - e| / (atol + rtol·|e|), 1.0
+    #: at the boundary (inf where the tolerance is 0 and values differ).
+    tolerances: float = 0.0
+    #: The first element (C order) outside the tolerance, or None.
+    first: tuple[int, ...] | None = None
 
 
 def _ordered(bits: np.ndarray, nbits: int) -> np.ndarray:
@@ -182,6 +192,9 @@ def compare_arrays(
         result = _compare_complex(actual, expected, tolerance, dt_a, dt_e)
     else:
         result = _compare_float(actual, expected, tolerance, coarser(dt_a, dt_e), atol_array)
+        result.tolerances, result.first = _extent(actual, expected, tolerance, atol_array)
+    if result.first is None and result.mismatched:  # exact kinds: the first element that differs
+        result.tolerances, result.first = _first_unequal(actual, expected)
     if result.mismatched:
         messages.append(f"{result.mismatched} of {result.numel} elements differ")
     result.message = "; ".join(messages + ([result.message] if result.message else []))
@@ -228,6 +241,47 @@ def _compare_complex(actual: np.ndarray, expected: np.ndarray, tolerance: Tolera
     index = pool[_largest(diff[pool], -math.inf)] if pool.size else _largest(diff, -math.inf)
     maxima = (float(diff.max()), float(rel.max()), float(ulp.max())) if diff.size else (0.0, 0.0, 0.0)
     return _summarise(actual, expected, index, diff[index], rel[index], ulp[index], maxima, int(pool.size))
+
+
+def _extent(actual: np.ndarray, expected: np.ndarray, tolerance: Tolerance,
+            atol_array: np.ndarray | None) -> tuple[float, tuple[int, ...] | None]:
+    """(how many tolerances out the worst element is, the first element outside the
+    tolerance), in blocks of ``CHUNK`` elements: NaN against NaN and equal infinities
+    count 0, any other non-finite pair inf."""
+    a, e = actual.reshape(-1), expected.reshape(-1)
+    atol_flat = None if atol_array is None else np.broadcast_to(atol_array, actual.shape).reshape(-1)
+    worst, first = 0.0, None
+    with np.errstate(all="ignore"):
+        for start in range(0, a.size, CHUNK):
+            x = a[start:start + CHUNK].astype(np.float64)
+            y = e[start:start + CHUNK].astype(np.float64)
+            atol = tolerance.atol if atol_flat is None else atol_flat[start:start + CHUNK]
+            diff = np.abs(x - y)
+            same = (x == y) | (np.isnan(x) & np.isnan(y))
+            diff[same] = 0.0
+            diff[~same & ~(np.isfinite(x) & np.isfinite(y))] = np.inf
+            bound = atol + tolerance.rtol * np.abs(y)
+            ratio = np.divide(diff, bound, out=np.where(diff == 0, 0.0, np.inf), where=bound > 0)
+            ratio[np.isnan(ratio) | np.isinf(diff)] = np.inf  # inf against inf of the other sign; NaN atol
+            ratio[diff == 0] = 0.0
+            if ratio.size:
+                worst = max(worst, float(ratio.max()))
+            if first is None:
+                beyond = np.flatnonzero(~(diff <= bound))
+                if beyond.size:
+                    first = _position(start + int(beyond[0]), actual.shape)
+    return worst, first
+
+
+def _first_unequal(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple[int, ...] | None]:
+    unequal: Any = np.flatnonzero(~np.asarray(actual == expected, dtype=bool).reshape(-1)) if actual.size else []
+    if not len(unequal):
+        return 0.0, None
+    return math.inf, _position(int(unequal[0]), actual.shape)
+
+
+def _position(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
 def _by_value(x: np.ndarray) -> np.ndarray:

@@ -10,6 +10,10 @@ output             the output name; ``*`` when the whole (case, backend) is conc
 backend            the backend that computed the value (``numpy``, ``tensorflow``, ...)
 reference          what it is compared with: a backend name, or ``documented``
 status             one of ``STATUSES``
+tolerances         how many tolerances out the worst element is:
+                   max |actual - expected| / (atol + rtol·|expected|); below 1 passes,
+                   1.0 is the boundary, inf where the tolerance is 0 and values differ
+                   (NaN for documented values, which are compared by their text)
 max_abs_diff       max |actual - expected| (NaN when not computed, inf for NaN/inf
                    misplacement)
 max_rel_diff       max |actual - expected| / |expected|
@@ -22,6 +26,8 @@ shape              the output's shape, as ``(2, 3)``
 reference_shape    the expected side's shape
 dtype              the backend's dtype name (the framework's name: ``bfloat16``)
 reference_dtype    the expected side's dtype (empty for documented values)
+first_mismatch     the first element (C order) outside the tolerance, as ``(50,)``; for
+                   a trajectory its first index is the step where it starts to diverge
 message            what went wrong (the numbers; the declaration's reason is ``declared``)
 seconds            wall time of the backend's implementation for this case
 differs            what the two sides differ in, comma-separated: ``values``, ``dtype``,
@@ -72,10 +78,10 @@ STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "ski
 FAILING = ("fail", "error", "unexpected_pass")
 
 COLUMNS = (
-    "case", "output", "backend", "reference", "status",
+    "case", "output", "backend", "reference", "status", "tolerances",
     "max_abs_diff", "max_rel_diff", "max_ulp_diff", "mismatched", "numel",
     "rtol", "atol", "shape", "reference_shape", "dtype", "reference_dtype",
-    "message", "seconds", "differs", "declared", "bound", "text", "reference_text",
+    "first_mismatch", "message", "seconds", "differs", "declared", "bound", "text", "reference_text",
 )  # fmt: skip
 
 #: The references that are not backends: printed values, and values derived by hand.
@@ -92,6 +98,7 @@ class Row:
     backend: str
     reference: str
     status: str
+    tolerances: float = NAN
     max_abs_diff: float = NAN
     max_rel_diff: float = NAN
     max_ulp_diff: float = NAN
@@ -103,6 +110,7 @@ class Row:
     reference_shape: str = ""
     dtype: str = ""
     reference_dtype: str = ""
+    first_mismatch: str = ""
     message: str = ""
     seconds: float = NAN
     differs: str = ""
@@ -196,5 +204,5 @@ def read_results(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]
     for row in document["rows"]:
         if not isinstance(row, dict) or not set(COLUMNS) <= set(row):
             raise ValueError(f"{path}: a row lacks the result columns")
-        rows.append({k: (float(v) if v in ("inf", "-inf") else NAN if v is None and k.startswith("max_") else v) for k, v in row.items()})
+        rows.append({k: (float(v) if v in ("inf", "-inf") else NAN if v is None and (k.startswith("max_") or k == "tolerances") else v) for k, v in row.items()})
     return document["metadata"], rows

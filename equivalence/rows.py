@@ -118,7 +118,8 @@ def _judged(case: Case, output: str, execution: Execution, reference: str, diffe
     if result is not None:
         fields.update(max_abs_diff=result.max_abs_diff, max_rel_diff=result.max_rel_diff,
                       max_ulp_diff=result.max_ulp_diff, mismatched=result.mismatched, numel=result.numel,
-                      worst=result.worst)
+                      worst=result.worst, first_mismatch="" if result.first is None else str(result.first))
+        fields.setdefault("tolerances", result.tolerances)
     if known is not None:
         fields.update(declared=known.reason, bound=known.describe())
     fields["differs"] = ",".join(differs)
@@ -307,6 +308,8 @@ def compare_documented(case: Case, execution: Execution) -> list[Row]:
                                 expected_dtype=dtype if doc.values.dtype.kind == "f" else str(doc.values.dtype),
                                 check_dtype=False)
         result.mismatched = len(differing)
+        result.first = tuple(int(i) for i in np.unravel_index(differing[0], actual.shape)) if differing else None
+        shapes["tolerances"] = float("nan")  # compared by text, not by a tolerance
         message = ""
         if differing:
             flat, found = differing[0], [t for t in _tokens(today)]

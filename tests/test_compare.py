@@ -363,3 +363,18 @@ def test_nans_of_different_sign_or_payload_are_equal_and_zero_ulp_apart():
 def test_negative_zero_equals_zero_with_no_ulp_between():
     result = compare_arrays(np.array([-0.0, 0.0], np.float32), np.array([0.0, -0.0], np.float32), Tolerance(0, 0))
     assert result.passed and result.max_ulp_diff == 0
+
+
+def test_tolerances_out_and_the_first_mismatch():
+    tol = Tolerance(rtol=0.0, atol=1e-3)
+    e = np.zeros(201)
+    a = e.copy()
+    a[50:] = np.linspace(2e-3, 3.0, 151)  # a loop diverging from step 50
+    result = compare_arrays(a, e, tol)
+    assert result.first == (50,) and result.tolerances == pytest.approx(3000.0)
+    at_boundary = compare_arrays(np.array([1.001]), np.array([1.0]), Tolerance(0.0, 1e-3 + 1e-12))
+    assert at_boundary.passed and at_boundary.tolerances == pytest.approx(1.0, rel=1e-6)
+    equal = compare_arrays(e, e, tol)
+    assert equal.tolerances == 0.0 and equal.first is None
+    ints = compare_arrays(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]), F32)
+    assert ints.tolerances == np.inf and ints.first == (1, 1)
