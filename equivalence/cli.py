@@ -97,20 +97,13 @@ class UsageError(Exception):
 
 
 def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
-    """The cases under ``args.paths`` matching ``-k``: imported in a child process, as
-    plain data, when the run is isolated (:mod:`equivalence.manifest`), so that no case
-    code runs in the process that compares and writes results."""
-    from ._select import select
-    from .discovery import DiscoveryError, discover
+    """The cases of ``args`` (:func:`equivalence.runner.discover_cases`; isolated runs
+    hold them as plain data); what cannot be run as found is a usage error."""
+    from .discovery import DiscoveryError
+    from .runner import discover_cases
 
     try:
-        if getattr(args, "isolate", False):
-            from .manifest import discover_isolated
-
-            cases, errors = discover_isolated(args.paths)
-        else:
-            cases, errors = discover(args.paths)
-        return select(cases, args.select), errors
+        return discover_cases(args.paths, args.select, isolate=getattr(args, "isolate", False))
     except (DiscoveryError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 

@@ -28,7 +28,7 @@ from .execution import Execution, applies, execute
 from .results import Row, RunResult
 from .rows import compare_case, compare_rerun
 
-__all__ = ["run", "run_cases", "run_metadata"]
+__all__ = ["discover_cases", "run", "run_cases", "run_metadata"]
 
 Progress = Callable[[Case, dict[str, Execution], list[Row]], None]
 
@@ -194,15 +194,24 @@ def run(
 ) -> RunResult:
     """Discover the cases under ``paths``, keep those matching ``select`` (a ``-k``
     expression), run and compare them; ``options`` go to :func:`run_cases`."""
+    cases, load_errors = discover_cases(paths, select, isolate=bool(options.get("isolate")))
+    return run_cases(cases, backends, reference, load_errors=load_errors, progress=progress, **options)
+
+
+def discover_cases(paths: str | Sequence[str], select: str | None = None, *,
+                   isolate: bool = False) -> tuple[list[Case], list[LoadError]]:
+    """The cases under ``paths`` matching ``select`` (a ``-k`` expression), and the files
+    that failed to load. ``isolate``: imported by a child process and held here as plain
+    data (:mod:`equivalence.manifest`), so that no case code runs in this process.
+    Raises :class:`~equivalence.discovery.DiscoveryError` (a missing path, a duplicate id)."""
     from ._select import select as select_cases
     from .discovery import discover
 
     found = [paths] if isinstance(paths, str) else list(paths)
-    if options.get("isolate"):  # the cases as data: no case code in this process
+    if isolate:
         from .manifest import discover_isolated
 
         cases, load_errors = discover_isolated(found)
     else:
         cases, load_errors = discover(found)
-    return run_cases(select_cases(cases, select), backends, reference,
-                     load_errors=load_errors, progress=progress, **options)
+    return select_cases(cases, select), load_errors
