@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make report   install, then run the catalogue and write reports/
+#   make report   install, then run the catalogue and write reports/ (ARGS="..." passes options to `run`)
 #   make test     install, then lint, type-check and run the test suite (what CI runs)
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -c constraints.txt
@@ -13,8 +13,9 @@ build/.installed: pyproject.toml constraints.txt
 	$(PIP) -e ".[frameworks,report,test]"
 	@mkdir -p build && touch $@
 
+# Options pass through: make report ARGS="-k 003 --backends numpy,torch -j 2"
 report: install
-	$(PYTHON) -m equivalence run
+	$(PYTHON) -m equivalence run $(ARGS)
 
 # Lint and types first (seconds), then the engine's tests and the catalogue on every core.
 test: install

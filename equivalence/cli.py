@@ -43,27 +43,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def selection(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("paths", nargs="*", default=["cases"], metavar="PATH",
-                         help="case files or folders (default: cases/)")
+        sub.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                         help="case files or folders (default: [tool.equivalence] cases, else cases/)")
         sub.add_argument("-k", dest="select", metavar="EXPR",
                          help="only cases whose id or title matches, e.g. '003 and not tf'")
+        sub.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
+                         help="only the case with exactly this id (repeatable)")
 
     run = commands.add_parser("run", help="run the cases and compare the backends")
     selection(run)
     run.add_argument("--backends", type=_backends, default=None, metavar="LIST",
                      help=f"comma-separated backends to run, or 'all' (default: {','.join(DEFAULT_BACKENDS)}; "
                           f"all: {','.join(backend_names())})")
-    run.add_argument("--reference", default=DEFAULT_REFERENCE, choices=backend_names(),
+    run.add_argument("--reference", default=None, choices=backend_names(),
                      help=f"the backend every other one is compared with (default: {DEFAULT_REFERENCE})")
-    run.add_argument("--out", default="reports", metavar="DIR", help="where results are written (default: reports/)")
+    run.add_argument("--out", default=None, metavar="DIR", help="where results are written (default: reports/)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     run.add_argument("--in-process", dest="isolate", action="store_false",
                      help="run every backend in this process: no time limit, and a crash ends the run "
                           "(default: one worker process per backend)")
-    run.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                      help=f"worker processes running at once (default: 1; this machine has {os.cpu_count()} cores)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                     help="time limit of one case in one backend, in worker processes (default: 300)")
+                     help="CPU-time limit of one case in one backend, in worker processes (default: 300); the "
+                          "wall-clock limit, for a case that sleeps or blocks, is 10 times it")
     run.add_argument("--repeat", type=int, default=1, choices=(1, 2, 3), metavar="N",
                      help="run everything N times and flag outputs that differ bitwise between runs")
     run.add_argument("--bounds", action="store_true",
@@ -86,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        paths = getattr(args, "paths", None)
+        apply_settings(args, start=_settings_start(paths[0]) if paths else ".")
         return int(args.handler(args))
     except UsageError as exc:
         parser.error(str(exc))  # exits 2
@@ -96,6 +101,32 @@ class UsageError(Exception):
     pass
 
 
+def _settings_start(path: str) -> str:
+    """Where to look for the project's settings: from the first path given (a project's
+    cases run from anywhere find its ``pyproject.toml``), else from here."""
+    from pathlib import Path
+
+    given = Path(path)
+    return str(given if given.is_dir() else given.parent) if given.exists() else "."
+
+
+def apply_settings(args: argparse.Namespace, start: str = ".") -> None:
+    """Fill what the command line left out from ``[tool.equivalence]`` (:mod:`equivalence.config`),
+    then from the defaults: flags override the project, the project the defaults."""
+    from .config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(start)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    defaults = {"paths": settings.cases or ["cases"], "backends": settings.backends,
+                "reference": settings.reference or DEFAULT_REFERENCE, "out": settings.out or "reports",
+                "jobs": settings.jobs or 1, "timeout": settings.timeout}
+    for name, value in defaults.items():
+        if hasattr(args, name) and getattr(args, name) in (None, []):
+            setattr(args, name, value)
+
+
 def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
     """The cases of ``args`` (:func:`equivalence.runner.discover_cases`; isolated runs
     hold them as plain data); what cannot be run as found is a usage error."""
@@ -103,7 +134,14 @@ def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
     from .runner import discover_cases
 
     try:
-        return discover_cases(args.paths, args.select, isolate=getattr(args, "isolate", False))
+        cases, errors = discover_cases(args.paths, args.select, isolate=getattr(args, "isolate", False))
+        ids = getattr(args, "ids", None)
+        if ids:
+            missing = sorted(set(ids) - {c.id for c in cases})
+            if missing:
+                raise UsageError(f"no case with id {', '.join(missing)} under {' '.join(args.paths)}")
+            cases = [c for c in cases if c.id in ids]
+        return cases, errors
     except (DiscoveryError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -135,7 +173,7 @@ def command_run(args: argparse.Namespace) -> int:
 
         parts = []
         for name, execution in executions.items():
-            if not applies(case, name):
+            if execution.not_applicable or not applies(case, name):
                 continue
             mark = "E" if execution.error else "s" if execution.skipped else "✓"
             parts.append(f"{name} {mark} {execution.seconds:.2f}s")
@@ -151,6 +189,7 @@ def command_run(args: argparse.Namespace) -> int:
     report = _write_report(result, args.out)
     print()
     print(summary(result, verbose=args.verbose))
+    print(_reproduce(result, args))
     if args.bounds:
         from .bounds import measure, render
 
@@ -165,6 +204,21 @@ def command_run(args: argparse.Namespace) -> int:
     if not any(r.status != "skipped" for r in result.rows):
         print("nothing was compared: no case ran in two backends (or against documented values)", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _reproduce(result, args: argparse.Namespace, limit: int = 10) -> str:  # type: ignore[no-untyped-def]
+    """A command per failing comparison that re-runs exactly it (the first ``limit``)."""
+    from .results import FAILING
+    from .runner import reproduce_command
+
+    by_id = {c.id: c for c in result.cases}
+    commands = list(dict.fromkeys(
+        reproduce_command(by_id[r.case], r.backend, r.reference, timeout=args.timeout)
+        for r in result.rows if r.status in FAILING and r.case in by_id and r.backend != "*"))
+    if not commands:
+        return ""
+    more = f"\n  … and {len(commands) - limit} more" if len(commands) > limit else ""
+    return "\nreproduce a failing comparison:\n" + "\n".join(f"  {printable(c)}" for c in commands[:limit]) + more
 
 
 class _sigterm_as_interrupt:

@@ -80,6 +80,8 @@ class Execution:
     error: ErrorInfo | None = None
     skipped: str | None = None
     seconds: float = 0.0
+    #: The case does not implement this backend (or mode): it gets no rows at all.
+    not_applicable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -119,11 +121,12 @@ def execute(case: Case, backend_name: str, inputs: Mapping[str, Any]) -> Executi
     backend = get_backend(backend_name)
     reason = backend.unavailable_reason()
     implementation = case.implementations.get(backend.implementation)
-    if reason is None and implementation is None:
-        reason = f"case {case.id} has no {backend.implementation} implementation"
-    if reason is None and not applies(case, backend_name):
-        reason = f"case {case.id} has no compiled step (its implementation takes no `compile` argument)"
-    if reason is not None or implementation is None:
+    if implementation is None or not applies(case, backend_name):  # not a skip: nothing to run here
+        result.not_applicable = True
+        result.skipped = (f"case {case.id} has no {backend.implementation} implementation" if implementation is None
+                          else f"case {case.id} has no compiled step (its implementation takes no `compile` argument)")
+        return result
+    if reason is not None:
         result.skipped = reason
         return result
     takes_compile = "compile" in inspect.signature(implementation).parameters

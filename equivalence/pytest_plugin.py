@@ -68,22 +68,31 @@ class _Session:
 
     def __init__(self, config: pytest.Config) -> None:
         from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
+        from .config import ConfigError, load_settings
 
+        try:  # [tool.equivalence], as the command line reads it; the options override it
+            settings = load_settings(config.rootpath)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
         self.roots = [Path(p).resolve() for p in config.getoption("equivalence_cases")]
         self.roots += [Path(p).resolve() for p in config.getini("equivalence_cases")]
+        if not self.roots and settings.cases:
+            self.roots = [Path(p) for p in settings.cases]
         option = config.getoption("equivalence_backends")
         if option == "all":
             option = ",".join(backend_names())
-        self.backends = [b.strip() for b in option.split(",")] if option else list(DEFAULT_BACKENDS)
-        self.reference = config.getoption("equivalence_reference") or DEFAULT_REFERENCE
-        unknown = [b for b in [*self.backends, self.reference] if b not in backend_names()]
+        chosen = [b.strip() for b in option.split(",")] if option else settings.backends or list(DEFAULT_BACKENDS)
+        self.reference = config.getoption("equivalence_reference") or settings.reference or DEFAULT_REFERENCE
+        unknown = [b for b in [*chosen, self.reference] if b not in backend_names()]
         if unknown:
             raise pytest.UsageError(f"unknown equivalence backend(s): {', '.join(unknown)}")
-        if self.reference not in self.backends:
-            self.backends.append(self.reference)
+        if self.reference not in chosen:  # as the command line: refused, not added
+            raise pytest.UsageError(f"the equivalence reference {self.reference} is not among the backends "
+                                    f"{','.join(chosen)}")
+        self.backends = [b for b in backend_names() if b in chosen]  # registry order: torch before tensorflow
         self.out = config.getoption("equivalence_out")
         self.isolate = not config.getoption("equivalence_in_process")
-        self.timeout = config.getoption("equivalence_timeout")
+        self.timeout = config.getoption("equivalence_timeout") or settings.timeout
         self._pool: Any = None
         self._manifest: dict[Path, list[Any]] | None = None
         self._load_errors: dict[Path, Any] = {}
@@ -183,14 +192,16 @@ class CaseFile(pytest.File):
         from .backends import get_backend
         from .discovery import load_file
         from .execution import applies
+        from .rows import case_reference
 
         state = self.config.stash[_STATE]
         for case in state.cases_in(Path(self.path)) if state.isolate else load_file(Path(self.path)):
+            reference_of_case = case_reference(case, state.reference)
             for backend in state.backends:
-                if not applies(case, backend):
-                    continue  # an execution mode the case does not opt in to
+                if get_backend(backend).implementation not in case.implementations or not applies(case, backend):
+                    continue  # not implemented, or an execution mode the case does not opt in to: no test
                 # the reference, and for an execution mode its eager framework too
-                references = dict.fromkeys([state.reference, get_backend(backend).implementation])
+                references = dict.fromkeys([reference_of_case, get_backend(backend).implementation])
                 for reference in (r for r in references if r != backend and r in state.backends):
                     yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{reference}]",
                                                  case=case, backend=backend, reference=reference)

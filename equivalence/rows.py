@@ -26,7 +26,7 @@ from .case import Case, KnownDifference
 from .execution import Execution
 from .results import DOCUMENTED, EXPECTED, Row
 
-__all__ = ["compare_case", "compare_documented", "compare_expected", "compare_pair", "compare_rerun", "judge"]
+__all__ = ["case_reference", "compare_case", "compare_documented", "compare_expected", "compare_pair", "compare_rerun", "judge"]
 
 #: (measured statistics of the declared elements, how many differ outside them)
 Split = Callable[[Any], tuple[dict[str, float], int]]
@@ -39,10 +39,11 @@ def compare_case(case: Case, executions: dict[str, Execution], reference: str) -
     from .execution import applies
 
     rows: list[Row] = []
+    reference = case_reference(case, reference, executions)
     ref = executions.get(reference)
     for backend, execution in executions.items():
-        if not applies(case, backend):
-            continue
+        if execution.not_applicable or not applies(case, backend):
+            continue  # the case does not implement it: no row, not a skip
         if backend != reference and ref is not None:
             rows += compare_pair(case, execution, ref)
         eager = executions.get(get_backend(backend).implementation)
@@ -53,6 +54,23 @@ def compare_case(case: Case, executions: dict[str, Execution], reference: str) -
         if case.expected:
             rows += compare_expected(case, execution)
     return rows
+
+
+def case_reference(case: Case, reference: str, executions: dict[str, Execution] | None = None) -> str:
+    """The run's reference, or, for a case that does not implement it (a case written for
+    TensorFlow and PyTorch only, with NumPy as the run's reference), the first backend
+    the case implements."""
+    from .backends import backend_names, get_backend
+
+    def implemented(name: str) -> bool:
+        if executions is not None and name in executions:
+            return not executions[name].not_applicable
+        return get_backend(name).implementation in case.implementations
+
+    if implemented(reference):
+        return reference
+    candidates = list(executions) if executions is not None else list(backend_names())
+    return next((b for b in candidates if implemented(b) and not get_backend(b).is_mode), reference)
 
 
 def _measured(result: Any) -> dict[str, float]:

@@ -28,7 +28,7 @@ from .execution import Execution, applies, execute
 from .results import Row, RunResult
 from .rows import compare_case, compare_rerun
 
-__all__ = ["discover_cases", "run", "run_cases", "run_metadata"]
+__all__ = ["discover_cases", "reproduce_command", "run", "run_cases", "run_metadata"]
 
 Progress = Callable[[Case, dict[str, Execution], list[Row]], None]
 
@@ -138,11 +138,11 @@ def run_metadata(backends: Sequence[str], reference: str, started: float) -> dic
     for name in backend_names():
         backend = get_backend(name)
         versions[name] = backend.version() if backend.available else None
-    try:
-        import pandas
+    try:  # without importing pandas (0.3 s)
+        import importlib.metadata
 
-        versions["pandas"] = pandas.__version__
-    except ImportError:
+        versions["pandas"] = importlib.metadata.version("pandas")
+    except importlib.metadata.PackageNotFoundError:
         pass
     from . import __version__
 
@@ -160,6 +160,24 @@ def run_metadata(backends: Sequence[str], reference: str, started: float) -> dic
         "backends": list(backends),
         "reference": reference,
     }
+
+
+def reproduce_command(case: Case, backend: str, reference: str, *, timeout: float | None = None) -> str:
+    """The command that re-runs exactly one comparison: the case's file, its exact id,
+    the two backends (``reference`` may be ``documented`` or ``expected``) and the
+    reference, with the same time limit."""
+    from .backends import get_backend
+    from .results import DOCUMENTED, EXPECTED
+
+    sides = [backend] if reference in (DOCUMENTED, EXPECTED) else [backend, reference]
+    eager = get_backend(backend).implementation  # a mode is also compared with its framework
+    names = [b for b in backend_names() if b in {*sides, eager}]
+    chosen_reference = reference if reference not in (DOCUMENTED, EXPECTED) else names[0]
+    parts = ["python", "-m", "equivalence", "run", case.path or "cases", "--id", case.id,
+             "--backends", ",".join(names), "--reference", chosen_reference]
+    if timeout is not None:
+        parts += ["--timeout", f"{timeout:g}"]
+    return shlex.join(parts)
 
 
 def _command() -> str:

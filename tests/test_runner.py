@@ -72,11 +72,19 @@ def test_an_error_in_the_reference_is_an_error_of_the_comparison():
     assert row.status == "error" and "reference torch raised RuntimeError: reference broke" in row.message
 
 
-def test_a_backend_the_case_does_not_implement_is_skipped():
-    case = make_case()
+def test_a_backend_the_case_does_not_implement_gets_no_row_not_a_skip():
+    case = make_case(documented={"y": printed("[1. 2.]")})
     case.implement("torch")(lambda torch, x: {"y": x})
-    [row] = run_cases([case], FAST).rows
-    assert row.status == "skipped" and "no numpy implementation" in row.message
+    rows = run_cases([case], FAST).rows
+    assert [(r.backend, r.reference, r.status) for r in rows] == [("torch", "documented", "pass")]
+
+
+def test_a_case_without_the_reference_is_compared_with_a_backend_it_implements():
+    case = make_case()
+    case.implement("numpy")(lambda np, x: {"y": x})
+    case.implement("tensorflow")(lambda tf, x: {"y": x})
+    rows = run_cases([case], ["numpy", "torch", "tensorflow"], "torch").rows
+    assert [(r.backend, r.reference, r.status) for r in rows] == [("tensorflow", "numpy", "pass")]
 
 
 def test_known_difference_is_strict():
@@ -193,16 +201,17 @@ def test_a_missing_framework_is_skipped_with_its_reason(tmp_path, case_dir):
     """TensorFlow hidden from a subprocess: its comparisons are skipped, the rest runs."""
     script = textwrap.dedent(f"""
         import sys
-        sys.modules["tensorflow"] = None  # as if not installed: find_spec gives None, import fails
+        sys.modules["torch"] = None  # as if not installed: find_spec gives None, import fails
         import equivalence as eq, json
-        result = eq.run({str(case_dir)!r})
-        print(json.dumps([[r.backend, r.status, r.message] for r in result.rows]))
+        result = eq.run({str(case_dir)!r}, backends=["numpy", "torch"])
+        print(json.dumps([[r.backend, r.reference, r.status, r.message] for r in result.rows]))
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     rows = json.loads(out.strip().splitlines()[-1])
-    tensorflow = [r for r in rows if r[0] == "tensorflow"]
-    assert tensorflow and all(r[1] == "skipped" and "tensorflow is not installed" in r[2] for r in tensorflow)
-    assert {r[1] for r in rows if r[0] == "numpy"} == {"pass"}
+    torch = [r for r in rows if r[0] == "torch"]
+    assert torch and all(r[2] == "skipped" and "torch is not installed" in r[3] for r in torch)
+    assert {r[2] for r in rows if r[0] == "numpy" and r[1] == "documented"} == {"pass"}
+    assert {r[2] for r in rows if r[0] == "numpy" and r[1] == "torch"} == {"skipped"}
 
 
 def test_duplicate_ids_name_both_files(tmp_path):

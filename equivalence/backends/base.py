@@ -7,6 +7,7 @@ crash. Subclasses override only what differs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -67,8 +68,14 @@ class Backend:
         (``tensorflow`` is installed by ``tensorflow``, ``tensorflow-cpu``, ...)."""
         if self._module is not None:
             return str(getattr(self._module, "__version__", "?"))
-        distributions = importlib.metadata.packages_distributions().get(self.module_name, [self.module_name])
-        for distribution in distributions:
+        # The usual distribution names first: packages_distributions() reads every
+        # installed file list (0.2 to 3 s), so it is the last resort, and done once.
+        for distribution in (self.module_name, f"{self.module_name}-cpu"):
+            try:
+                return importlib.metadata.version(distribution)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        for distribution in _distributions().get(self.module_name, []):
             try:
                 return importlib.metadata.version(distribution)
             except importlib.metadata.PackageNotFoundError:
@@ -98,6 +105,11 @@ class Backend:
 
     def restore_state(self, state: Any) -> None:
         pass
+
+
+@functools.cache
+def _distributions() -> dict[str, list[str]]:
+    return dict(importlib.metadata.packages_distributions())
 
 
 def plain_to_numpy(value: Any) -> tuple[np.ndarray, str]:

@@ -45,8 +45,8 @@ def add_commands(commands: Any) -> None:
     actions = baseline.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     save = actions.add_parser("save", help="run the cases and store every backend's outputs with the environment")
-    save.add_argument("paths", nargs="*", default=["cases"], metavar="PATH",
-                      help="case files or folders (default: cases/)")
+    save.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                      help="case files or folders (default: [tool.equivalence] cases, else cases/)")
     where = save.add_mutually_exclusive_group()
     where.add_argument("--name", help=f"saved as {BASELINES}/NAME.npz (default: a tag of the framework versions)")
     where.add_argument("--path", metavar="FILE", help="saved as FILE")
@@ -117,7 +117,10 @@ def command_check(args: argparse.Namespace) -> int:
     args.paths = list(args.paths or [])
     if args.baseline and (Path(args.baseline).is_dir() or args.baseline.endswith(".py")):
         args.paths, args.baseline = [args.baseline, *args.paths], None
-    args.paths = args.paths or ["cases"]
+    if not args.paths:
+        from ..cli import apply_settings
+
+        apply_settings(args)
     baseline = _load(args.baseline)
     cases, errors = _discover(args)
     backends = args.backends or [b for b in _registered() if b in baseline.backends] or _default_backends()
