@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .gradients import numerical_gradient
     from .runner import run, run_cases
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 __all__ = [
     "COLUMNS",

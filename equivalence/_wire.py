@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .execution import Execution
+    from .outcome import Execution
 
 __all__ = [
     "SENDABLE_KINDS", "Unsendable", "WireError", "decode_document", "decode_execution", "decode_task",
@@ -370,7 +370,7 @@ def encode_execution(execution: Execution) -> bytes:
 
 def decode_execution(data: bytes) -> Execution:
     """The Execution :func:`encode_execution` wrote; anything else raises WireError."""
-    from .execution import ErrorInfo, Execution
+    from .outcome import ErrorInfo, Execution
 
     try:
         reader = _Reader(data)

@@ -16,24 +16,11 @@ import time
 from collections.abc import Sequence
 
 from ._text import number, printable, table
+from .arguments import UsageError, apply_settings, discover_args, parse_backends, settings_start
 from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
+from .results import FAILING, GLYPH, SEVERITY, worst
 
 __all__ = ["main"]
-
-GLYPH = {"pass": "✓", "fail": "✗", "error": "E", "known_difference": "k", "unexpected_pass": "!", "skipped": "s"}
-
-
-def _backends(value: str) -> list[str]:
-    if value.strip() == "all":
-        return list(backend_names())
-    names = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [n for n in names if n not in backend_names()]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown backend {', '.join(unknown) or '(none)'}; choose from {', '.join(backend_names())}"
-        )
-    return names
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -52,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the cases and compare the backends")
     selection(run)
-    run.add_argument("--backends", type=_backends, default=None, metavar="LIST",
+    run.add_argument("--backends", type=parse_backends, default=None, metavar="LIST",
                      help=f"comma-separated backends to run, or 'all' (default: {','.join(DEFAULT_BACKENDS)}; "
                           f"all: {','.join(backend_names())})")
     run.add_argument("--reference", default=None, choices=backend_names(),
@@ -90,64 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         paths = getattr(args, "paths", None)
-        apply_settings(args, start=_settings_start(paths[0]) if paths else ".")
+        apply_settings(args, start=settings_start(paths[0]) if paths else ".")
         return int(args.handler(args))
     except UsageError as exc:
         parser.error(str(exc))  # exits 2
     return 2
 
 
-class UsageError(Exception):
-    pass
-
-
-def _settings_start(path: str) -> str:
-    """Where to look for the project's settings: from the first path given (a project's
-    cases run from anywhere find its ``pyproject.toml``), else from here."""
-    from pathlib import Path
-
-    given = Path(path)
-    return str(given if given.is_dir() else given.parent) if given.exists() else "."
-
-
-def apply_settings(args: argparse.Namespace, start: str = ".") -> None:
-    """Fill what the command line left out from ``[tool.equivalence]`` (:mod:`equivalence.config`),
-    then from the defaults: flags override the project, the project the defaults."""
-    from .config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(start)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    defaults = {"paths": settings.cases or ["cases"], "backends": settings.backends,
-                "reference": settings.reference or DEFAULT_REFERENCE, "out": settings.out or "reports",
-                "jobs": settings.jobs or 1, "timeout": settings.timeout}
-    for name, value in defaults.items():
-        if hasattr(args, name) and getattr(args, name) in (None, []):
-            setattr(args, name, value)
-
-
-def _discover(args: argparse.Namespace):  # -> (cases, load_errors)
-    """The cases of ``args`` (:func:`equivalence.runner.discover_cases`; isolated runs
-    hold them as plain data); what cannot be run as found is a usage error."""
-    from .discovery import DiscoveryError
-    from .runner import discover_cases
-
-    try:
-        cases, errors = discover_cases(args.paths, args.select, isolate=getattr(args, "isolate", False))
-        ids = getattr(args, "ids", None)
-        if ids:
-            missing = sorted(set(ids) - {c.id for c in cases})
-            if missing:
-                raise UsageError(f"no case with id {', '.join(missing)} under {' '.join(args.paths)}")
-            cases = [c for c in cases if c.id in ids]
-        return cases, errors
-    except (DiscoveryError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-
-
 def command_list(args: argparse.Namespace) -> int:
-    cases, errors = _discover(args)
+    cases, errors = discover_args(args)
     rows = [(c.id, ",".join(c.implementations), c.title) for c in cases]
     print(table(("case", "backends", "title"), rows))
     for error in errors:
@@ -159,7 +97,7 @@ def command_list(args: argparse.Namespace) -> int:
 def command_run(args: argparse.Namespace) -> int:
     from .runner import run_cases
 
-    cases, errors = _discover(args)
+    cases, errors = discover_args(args)
     backends = args.backends or list(DEFAULT_BACKENDS)
     if args.reference not in backends:
         raise UsageError(f"--reference {args.reference} is not among --backends {','.join(backends)}")
@@ -177,8 +115,8 @@ def command_run(args: argparse.Namespace) -> int:
                 continue
             mark = "E" if execution.error else "s" if execution.skipped else "✓"
             parts.append(f"{name} {mark} {execution.seconds:.2f}s")
-        worst = _worst_status(rows)
-        print(f"{GLYPH[worst]} {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
+        status = worst(r.status for r in rows)
+        print(f"{GLYPH[status]} {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
 
     if not args.quiet:
         print(f"running {len(cases)} cases in {', '.join(backends)} (reference: {args.reference})", flush=True)
@@ -208,7 +146,6 @@ def command_run(args: argparse.Namespace) -> int:
 
 def _reproduce(result, args: argparse.Namespace, limit: int = 10) -> str:  # type: ignore[no-untyped-def]
     """A command per failing comparison that re-runs exactly it (the first ``limit``)."""
-    from .results import FAILING
     from .runner import reproduce_command
 
     by_id = {c.id: c for c in result.cases}
@@ -253,21 +190,13 @@ def _write_report(result, out: str) -> str | None:  # type: ignore[no-untyped-de
         return None
 
 
-def _worst_status(rows) -> str:  # type: ignore[no-untyped-def]
-    for status in ("error", "fail", "unexpected_pass", "known_difference", "skipped"):
-        if any(r.status == status for r in rows):
-            return status
-    return "pass"
-
-
 def summary(result, verbose: bool = False) -> str:  # type: ignore[no-untyped-def]
     """Counts by status; every failing row, worst first; known differences one line per
     case (every row with ``verbose``)."""
     counts = result.counts()
     lines = ["  ".join(f"{status}: {n}" for status, n in counts.items())]
-    order = {"error": 0, "fail": 1, "unexpected_pass": 2, "known_difference": 3}
-    shown = ("fail", "error", "unexpected_pass", "known_difference") if verbose else ("fail", "error", "unexpected_pass")
-    notable = sorted((r for r in result.rows if r.status in shown), key=lambda r: order[r.status])
+    shown = (*FAILING, "known_difference") if verbose else FAILING
+    notable = sorted((r for r in result.rows if r.status in shown), key=lambda r: SEVERITY.index(r.status))
     if notable:
         lines.append("")
         lines.append(table(

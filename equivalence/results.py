@@ -58,6 +58,7 @@ JSON is strict: NaN is written as ``null``, infinities as the strings ``"inf"`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -71,11 +72,22 @@ if TYPE_CHECKING:
     from .case import Case
     from .execution import Execution
 
-__all__ = ["COLUMNS", "DOCUMENTED", "EXPECTED", "FAILING", "STATUSES", "Row", "RunResult", "Table", "read_results"]
+__all__ = ["COLUMNS", "DOCUMENTED", "EXPECTED", "FAILING", "GLYPH", "SEVERITY", "STATUSES", "Row", "RunResult", "Table",
+           "read_results", "worst"]
 
 STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
 #: Statuses that make a run exit 1.
 FAILING = ("fail", "error", "unexpected_pass")
+#: Worst first: the order in which statuses are listed, and a case's status is chosen.
+SEVERITY = ("error", "fail", "unexpected_pass", "known_difference", "skipped", "pass")
+#: One character per status, for the terminal and the report.
+GLYPH = {"pass": "✓", "fail": "✗", "error": "⚠", "known_difference": "≈", "unexpected_pass": "!", "skipped": "–"}
+
+
+def worst(statuses: Iterable[str]) -> str:
+    """The most severe of ``statuses`` (``pass`` for none)."""
+    present = set(statuses)
+    return next((s for s in SEVERITY if s in present), "pass")
 
 COLUMNS = (
     "case", "output", "backend", "reference", "status", "tolerances",

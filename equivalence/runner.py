@@ -144,7 +144,7 @@ def run_metadata(backends: Sequence[str], reference: str, started: float) -> dic
         versions["pandas"] = importlib.metadata.version("pandas")
     except importlib.metadata.PackageNotFoundError:
         pass
-    from . import __version__
+    from ._version import __version__
 
     return {
         "equivalence": __version__,

@@ -36,3 +36,32 @@ def test_public_names_are_exported():
     for name in equivalence.__all__:
         assert getattr(equivalence, name) is not None
     assert sorted(equivalence.__all__) == equivalence.__all__ or set(equivalence.__all__) == set(equivalence.__all__)
+
+
+def test_no_import_cycle_in_the_package():
+    """No module of ``equivalence`` imports, directly or not, one that imports it back
+    (function-level imports included)."""
+    import ast
+    from collections import defaultdict
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "equivalence"
+    graph: dict[str, set[str]] = defaultdict(set)
+    for file in package.rglob("*.py"):
+        module = ".".join(file.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = module.split(".") if file.name == "__init__.py" else module.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                graph[module].add(".".join(base + ([node.module] if node.module else [])))
+    cycles = set()
+    for start in list(graph):
+        stack = [(start, (start,))]
+        while stack:
+            node, path = stack.pop()
+            for target in graph.get(node, ()):
+                if target == start:
+                    cycles.add(path)
+                elif target not in path:
+                    stack.append((target, (*path, target)))
+    assert not cycles, sorted(cycles)[:5]

@@ -31,13 +31,13 @@ ORDER = {"error": 0, "drift": 1, "removed": 2, "new": 3, "bitwise_change": 4, "u
 
 def add_commands(commands: Any) -> None:
     """Add ``baseline {save,check}`` and ``compare`` to the subparsers ``commands``."""
+    from ..arguments import parse_backends
     from ..backends import DEFAULT_BACKENDS
-    from ..cli import _backends
 
     def selection(sub: argparse.ArgumentParser, default_backends: str) -> None:
         sub.add_argument("-k", dest="select", metavar="EXPR",
                          help="only cases whose id or title matches, e.g. '003 and not tf'")
-        sub.add_argument("--backends", type=_backends, default=None, metavar="LIST",
+        sub.add_argument("--backends", type=parse_backends, default=None, metavar="LIST",
                          help=f"comma-separated backends, or 'all' (default: {default_backends})")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
@@ -81,14 +81,14 @@ def add_commands(commands: Any) -> None:
 
 
 def command_save(args: argparse.Namespace) -> int:
-    from ..cli import UsageError, _discover
+    from ..arguments import UsageError, discover_args
     from ..runner import run_cases
     from .storage import Baseline, save_baseline
 
     explicit = Path(args.path) if args.path else (BASELINES / f"{_safe_name(args.name)}.npz" if args.name else None)
     if explicit is not None and explicit.exists() and not args.force:
         raise UsageError(f"{explicit}: a baseline exists already; pass --force to overwrite it")
-    cases, errors = _discover(args)
+    cases, errors = discover_args(args)
     backends = args.backends or _default_backends()
     started = time.perf_counter()
     result = run_cases(cases, backends, _reference(backends), load_errors=errors, progress=_progress(args, cases))
@@ -111,18 +111,18 @@ def command_save(args: argparse.Namespace) -> int:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    from ..cli import _discover
+    from ..arguments import discover_args
     from .check import baseline_scope, check_cases
 
     args.paths = list(args.paths or [])
     if args.baseline and (Path(args.baseline).is_dir() or args.baseline.endswith(".py")):
         args.paths, args.baseline = [args.baseline, *args.paths], None
     if not args.paths:
-        from ..cli import apply_settings
+        from ..arguments import apply_settings
 
         apply_settings(args)
     baseline = _load(args.baseline)
-    cases, errors = _discover(args)
+    cases, errors = discover_args(args)
     backends = args.backends or [b for b in _registered() if b in baseline.backends] or _default_backends()
     started = time.perf_counter()
     if not args.quiet:
@@ -150,10 +150,15 @@ def command_compare(args: argparse.Namespace) -> int:
 
     before, after = _load(args.before), _load(args.after)
     cases = None
-    if args.cases:
-        from ..cli import _discover
+    if args.cases:  # their tolerances, as plain data: the case files run in a child process
+        from ..arguments import UsageError
+        from ..discovery import DiscoveryError
+        from ..runner import discover_cases
 
-        found, _ = _discover(argparse.Namespace(paths=args.cases, select=None))
+        try:
+            found, _ = discover_cases(args.cases, isolate=True)
+        except DiscoveryError as exc:
+            raise UsageError(str(exc)) from None
         cases = {c.id: c for c in found}
     report = compare_baselines(before, after, cases=cases)
     paths = report.write(args.out)
@@ -199,7 +204,7 @@ def _versions(metadata: dict[str, Any]) -> str:
 
 def resolve(argument: str | None) -> Path:
     """A baseline argument as a file: a path, a name in reports/baselines/, or the newest there."""
-    from ..cli import UsageError
+    from ..arguments import UsageError
 
     if argument is None:
         found = sorted(BASELINES.glob("*.npz"), key=lambda p: p.stat().st_mtime)
@@ -215,7 +220,7 @@ def resolve(argument: str | None) -> Path:
 
 
 def _load(argument: str | None) -> Baseline:
-    from ..cli import UsageError
+    from ..arguments import UsageError
     from .storage import BaselineError, load_baseline
 
     try:
