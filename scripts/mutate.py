@@ -105,7 +105,7 @@ def run(copy: Path, name: str, path: str, old: str, new: str, tests: list[str]) 
 def _copy() -> Path:
     """The project's engine and tests in a scratch folder, importable before the installed copy."""
     copy = Path(tempfile.mkdtemp(prefix="equivalence-mutants-"))
-    for part in ("equivalence", "tests"):
+    for part in ("equivalence", "tests", "cases"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
     for part in ("conftest.py", "pyproject.toml"):
         shutil.copy(ROOT / part, copy / part)
