@@ -9,14 +9,14 @@ not ``002-12-crossentropy``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .case import Case
 
 _TOKENS = re.compile(r"\(|\)|[^\s()]+")
 
 
-def compile_expression(expression: str):  # -> Callable[[str], bool]
+def compile_expression(expression: str) -> Callable[[str], bool]:
     parts = []
     for token in _TOKENS.findall(expression):
         if token in ("and", "or", "not", "(", ")"):

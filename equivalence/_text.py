@@ -42,10 +42,10 @@ def printable(text: Any, limit: int | None = None, *, newlines: bool = True) -> 
     applying ``printable`` twice changes nothing; the result always encodes as UTF-8.
     ``limit`` shortens the result to that many characters, ending with an ellipsis.
     """
-    text = (_IN_TEXT if newlines else _IN_LINE).sub(_escape, str(text))
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    safe = str((_IN_TEXT if newlines else _IN_LINE).sub(_escape, str(text)))
+    if limit is not None and len(safe) > limit:
+        safe = safe[: limit - 1] + "…"
+    return safe
 
 
 def number(value: Any) -> str:

@@ -7,10 +7,19 @@ Used by :mod:`equivalence.cli` (``run``, ``list``) and :mod:`equivalence.baselin
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .backends import DEFAULT_REFERENCE, backend_names
 
-__all__ = ["UsageError", "apply_settings", "discover_args", "parse_backends", "settings_start"]
+if TYPE_CHECKING:
+    from .case import Case
+    from .discovery import LoadError
+    from .execution import Execution
+    from .results import Row
+    from .runner import Progress
+
+__all__ = ["UsageError", "apply_settings", "discover_args", "parse_backends", "progress_printer", "settings_start"]
 
 
 def parse_backends(value: str) -> list[str]:
@@ -55,7 +64,7 @@ def apply_settings(args: argparse.Namespace, start: str = ".") -> None:
             setattr(args, name, value)
 
 
-def discover_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]  # -> (cases, load_errors)
+def discover_args(args: argparse.Namespace) -> tuple[list[Case], list[LoadError]]:
     """The cases of ``args`` (:func:`equivalence.runner.discover_cases`; isolated runs
     hold them as plain data); what cannot be run as found is a usage error."""
     from .discovery import DiscoveryError
@@ -72,3 +81,27 @@ def discover_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]  # 
         return cases, errors
     except (DiscoveryError, ValueError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def progress_printer(cases: Sequence[Case], quiet: bool = False) -> Progress | None:
+    """The line printed as each case finishes: its status glyph, id, and per backend
+    whether it ran and how long it took (backends the case does not implement left out)."""
+    if quiet:
+        return None
+    from ._text import printable
+    from .execution import applies
+    from .results import GLYPH, worst
+
+    width = max((len(c.id) for c in cases), default=10)
+
+    def progress(case: Case, executions: dict[str, Execution], rows: list[Row]) -> None:
+        parts = []
+        for name, execution in executions.items():
+            if execution.not_applicable or not applies(case, name):
+                continue
+            mark = "E" if execution.error else "s" if execution.skipped else "✓"
+            parts.append(f"{name} {mark} {execution.seconds:.2f}s")
+        status = worst(r.status for r in rows)
+        print(f"{GLYPH[status]} {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
+
+    return progress

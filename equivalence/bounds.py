@@ -46,7 +46,7 @@ def _round_up(value: float) -> float:
     if value <= 0 or not math.isfinite(value):
         return value
     exponent = math.floor(math.log10(value)) - 1
-    return math.ceil(value / 10**exponent) * 10**exponent
+    return float(math.ceil(value / 10**exponent) * 10**exponent)
 
 
 def suggest(measurement: Measurement) -> dict[str, Any]:

@@ -14,11 +14,15 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ._text import number, printable, table
-from .arguments import UsageError, apply_settings, discover_args, parse_backends, settings_start
+from .arguments import UsageError, apply_settings, discover_args, parse_backends, progress_printer, settings_start
 from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
-from .results import FAILING, GLYPH, SEVERITY, worst
+from .results import FAILING, SEVERITY, Row, RunResult
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["main"]
 
@@ -101,22 +105,8 @@ def command_run(args: argparse.Namespace) -> int:
     backends = args.backends or list(DEFAULT_BACKENDS)
     if args.reference not in backends:
         raise UsageError(f"--reference {args.reference} is not among --backends {','.join(backends)}")
-    width = max((len(c.id) for c in cases), default=10)
     started = time.perf_counter()
-
-    def progress(case, executions, rows) -> None:  # type: ignore[no-untyped-def]
-        if args.quiet:
-            return
-        from .execution import applies
-
-        parts = []
-        for name, execution in executions.items():
-            if execution.not_applicable or not applies(case, name):
-                continue
-            mark = "E" if execution.error else "s" if execution.skipped else "✓"
-            parts.append(f"{name} {mark} {execution.seconds:.2f}s")
-        status = worst(r.status for r in rows)
-        print(f"{GLYPH[status]} {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
+    progress = progress_printer(cases, args.quiet)
 
     if not args.quiet:
         print(f"running {len(cases)} cases in {', '.join(backends)} (reference: {args.reference})", flush=True)
@@ -144,7 +134,7 @@ def command_run(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
-def _reproduce(result, args: argparse.Namespace, limit: int = 10) -> str:  # type: ignore[no-untyped-def]
+def _reproduce(result: RunResult, args: argparse.Namespace, limit: int = 10) -> str:
     """A command per failing comparison that re-runs exactly it (the first ``limit``)."""
     from .runner import reproduce_command
 
@@ -179,7 +169,7 @@ class _sigterm_as_interrupt:
             signal.signal(signal.SIGTERM, self.previous)
 
 
-def _write_report(result, out: str) -> str | None:  # type: ignore[no-untyped-def]
+def _write_report(result: RunResult, out: str) -> str | None:
     """``index.html`` beside the results; a report that cannot be written never costs the run."""
     from .report import write_report
 
@@ -190,7 +180,7 @@ def _write_report(result, out: str) -> str | None:  # type: ignore[no-untyped-de
         return None
 
 
-def summary(result, verbose: bool = False) -> str:  # type: ignore[no-untyped-def]
+def summary(result: RunResult, verbose: bool = False) -> str:
     """Counts by status; every failing row, worst first; known differences one line per
     case (every row with ``verbose``)."""
     counts = result.counts()
@@ -204,7 +194,7 @@ def summary(result, verbose: bool = False) -> str:  # type: ignore[no-untyped-de
             [(r.status, r.case, r.output, r.backend, r.reference, number(r.max_abs_diff),
               number(r.max_rel_diff), number(r.max_ulp_diff), printable(r.message, 90)) for r in notable],
         ))
-    known: dict[str, list] = {}  # type: ignore[type-arg]
+    known: dict[str, list[Row]] = {}
     for r in result.rows:
         if r.status == "known_difference" and not verbose:
             known.setdefault(r.case, []).append(r)

@@ -129,7 +129,8 @@ def _ulp_distance(a: np.ndarray, b: np.ndarray, dtype: str) -> np.ndarray:
     ba, n = _float_bits(np.asarray(a), dtype)
     bb, _ = _float_bits(np.asarray(b), dtype)
     oa, ob = _ordered(ba, n), _ordered(bb, n)
-    return np.where(oa >= ob, oa - ob, ob - oa).astype(np.float64)
+    distance: np.ndarray = np.where(oa >= ob, oa - ob, ob - oa).astype(np.float64)
+    return distance
 
 
 def coarser(dtype_a: str, dtype_b: str) -> str:

@@ -47,12 +47,6 @@ _TOKEN = re.compile(
 _WRAPPING = re.compile(r"shape=\([^)]*\)|dtype=['\"]?\w+['\"]?|'[^']*'|\"[^\"]*\"|<tf\.\w+:?|tf\.\w+\(|numpy=|array\(")
 _DTYPE = re.compile(r"dtype=['\"]?(\w+)")
 
-#: NumPy's default print options (``np.get_printoptions()`` of a fresh interpreter),
-#: which the document's printer used; a case may have changed them.
-_NUMPY_DEFAULTS = {"precision": 8, "floatmode": "maxprec", "suppress": False, "linewidth": 75,
-                   "sign": "-", "legacy": False, "threshold": sys.maxsize}
-
-
 @dataclass(frozen=True, eq=False)
 class Printed:
     """A documented value: its text, the numbers in it, and how it was printed."""
@@ -76,7 +70,8 @@ class Printed:
         if self.dtype and a.dtype.kind == "f" and self.dtype != str(a.dtype):
             a = a.astype(self.dtype)
         if self.printer == "array":
-            with np.printoptions(**_NUMPY_DEFAULTS):  # type: ignore[arg-type]
+            with np.printoptions(precision=8, floatmode="maxprec", suppress=False, linewidth=75, sign="-",
+                                 legacy=False, threshold=sys.maxsize):
                 if self.per_step and a.ndim:
                     return "\n".join(str(step) for step in a)
                 return str(a)

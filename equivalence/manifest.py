@@ -33,6 +33,7 @@ from typing import Any
 from .case import Case, KnownDifference, Source
 from .discovery import DiscoveryError, LoadError
 from .documented import Printed, printed
+from .sweep.spec import sweep_data, sweep_from_data
 from .tolerance import Tolerance
 
 __all__ = ["DISCOVERY_TIMEOUT", "Remote", "decode", "discover_isolated", "encode"]
@@ -149,6 +150,7 @@ def describe(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
         "trajectories": list(case.trajectories),
         "implementations": implementations,
         "plots": len(getattr(case, "plots", ())),
+        "sweep": sweep_data(case),  # plain data: equivalence.sweep.spec
     }
     values: dict[str, Any] = {"expected": dict(case.expected)}
     try:
@@ -183,9 +185,10 @@ def rebuild(data: dict[str, Any], values: dict[str, Any]) -> Case:
         inputs=inputs, seed=data["seed"], description=data["description"], tolerance=tolerance,
         documented=documented, expected=values.get("expected", {}), known_differences=known,
         trajectories=tuple(data["trajectories"]), check_dtype=data["check_dtype"], path=data["path"],
+        sweep=sweep_from_data(data.get("sweep")),
     )
     case.implementations = {b: Remote(b, i["parameters"], i["source"]) for b, i in data["implementations"].items()}
-    case.undrawn_plots = data["plots"]  # type: ignore[attr-defined]
+    case.undrawn_plots = data["plots"]
     return case
 
 

@@ -58,4 +58,5 @@ def get_backend(name: str) -> Backend:
         module_name, _, class_name = REGISTRY[name].partition(":")
     except KeyError:
         raise ValueError(f"unknown backend {name!r}; known: {', '.join(REGISTRY)}") from None
-    return getattr(importlib.import_module(module_name), class_name)()
+    backend: Backend = getattr(importlib.import_module(module_name), class_name)()
+    return backend

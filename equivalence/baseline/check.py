@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..case import Case
     from ..discovery import LoadError
     from ..results import RunResult
+    from ..runner import Progress
 
 __all__ = ["check_cases", "scoped"]
 
@@ -32,7 +33,7 @@ def check_cases(
     *,
     load_errors: Sequence[LoadError] = (),
     in_scope: Sequence[str] | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Progress | None = None,
 ) -> tuple[RunResult, DriftReport]:
     """Run ``cases`` and compare every backend with its outputs in ``baseline``.
 

@@ -81,7 +81,7 @@ def add_commands(commands: Any) -> None:
 
 
 def command_save(args: argparse.Namespace) -> int:
-    from ..arguments import UsageError, discover_args
+    from ..arguments import UsageError, discover_args, progress_printer
     from ..runner import run_cases
     from .storage import Baseline, save_baseline
 
@@ -91,7 +91,7 @@ def command_save(args: argparse.Namespace) -> int:
     cases, errors = discover_args(args)
     backends = args.backends or _default_backends()
     started = time.perf_counter()
-    result = run_cases(cases, backends, _reference(backends), load_errors=errors, progress=_progress(args, cases))
+    result = run_cases(cases, backends, _reference(backends), load_errors=errors, progress=progress_printer(cases, args.quiet))
     name = args.name or environment_tag(result.metadata, backends)
     path = explicit or BASELINES / f"{_safe_name(name)}.npz"
     baseline = Baseline.from_result(result, name=name)
@@ -111,7 +111,7 @@ def command_save(args: argparse.Namespace) -> int:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    from ..arguments import discover_args
+    from ..arguments import discover_args, progress_printer
     from .check import baseline_scope, check_cases
 
     args.paths = list(args.paths or [])
@@ -129,7 +129,7 @@ def command_check(args: argparse.Namespace) -> int:
         print(f"checking {len(cases)} cases in {', '.join(backends)} against {baseline.path}", flush=True)
     result, report = check_cases(baseline, cases, backends, load_errors=errors,
                                  in_scope=baseline_scope(baseline, args.paths, args.select),
-                                 progress=_progress(args, cases))
+                                 progress=progress_printer(cases, args.quiet))
     out = Path(args.out)
     paths = report.write(out)
     result.write(out)
@@ -227,21 +227,6 @@ def _load(argument: str | None) -> Baseline:
         return load_baseline(resolve(argument))
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _progress(args: argparse.Namespace, cases: list[Any]):  # type: ignore[no-untyped-def]
-    width = max((len(c.id) for c in cases), default=10)
-
-    def progress(case, executions, rows) -> None:  # type: ignore[no-untyped-def]
-        if args.quiet:
-            return
-        parts = []
-        for name, execution in executions.items():
-            mark = "E" if execution.error else "s" if execution.skipped else "✓"
-            parts.append(f"{name} {mark} {execution.seconds:.2f}s")
-        print(f"  {printable(case.id).ljust(width)}  {'  '.join(parts)}", flush=True)
-
-    return progress
 
 
 def summary(report: DriftReport) -> str:

@@ -36,7 +36,7 @@ atomically.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -214,7 +214,7 @@ def _numel(snap: Snapshot, name: str) -> int:
     return 0 if array is None else int(array.size)
 
 
-def _compare_output(row: Any, name: str, new: Snapshot, old: Snapshot, tolerance: Any) -> DriftRow:
+def _compare_output(row: Callable[..., DriftRow], name: str, new: Snapshot, old: Snapshot, tolerance: Any) -> DriftRow:
     import numpy as np
 
     from ..compare import compare_arrays
