@@ -132,8 +132,8 @@ class _Session:
         return self._manifest.get(path.resolve(), [])
 
     def execution(self, case: Any, backend: str) -> Any:
-        from .backends import get_backend
         from .execution import ErrorInfo, Execution, execute
+        from .runner import runs_in_worker
 
         key = (case.id, backend)
         if key not in self._executions:
@@ -145,7 +145,7 @@ class _Session:
             inputs = self._inputs[case.id]
             if isinstance(inputs, ErrorInfo):
                 self._executions[key] = Execution(case.id, backend, error=inputs)
-            elif self.isolate and case.path and get_backend(backend).available and backend in case.implementations:
+            elif runs_in_worker(case, backend, self.isolate):
                 self._executions[key] = self._isolated(case, backend, inputs)
             else:
                 self._executions[key] = execute(case, backend, inputs)

@@ -28,7 +28,7 @@ from .execution import Execution, applies, execute
 from .results import Row, RunResult
 from .rows import compare_case, compare_rerun
 
-__all__ = ["discover_cases", "reproduce_command", "run", "run_cases", "run_metadata"]
+__all__ = ["discover_cases", "reproduce_command", "run", "run_cases", "run_metadata", "runs_in_worker"]
 
 Progress = Callable[[Case, dict[str, Execution], list[Row]], None]
 
@@ -89,8 +89,7 @@ def run_cases(
                 for backend in backends:
                     if isinstance(made, Execution):
                         record(case.id, backend, Execution(case.id, backend, error=made.error))
-                    elif (isolate and case.path and get_backend(backend).available and applies(case, backend)
-                          and get_backend(backend).implementation in case.implementations):
+                    elif runs_in_worker(case, backend, isolate):
                         from .isolation import Task
 
                         tasks.append(Task(case.path, case.id, backend, made))
@@ -110,6 +109,17 @@ def run_cases(
     if not complete:
         metadata["unfinished"] = [case.id for case in cases if case.id not in finished]
     return RunResult(rows=rows, metadata=metadata, cases=[c for c in cases if c.id in finished], executions=executions)
+
+
+def runs_in_worker(case: Case, backend: str, isolate: bool) -> bool:
+    """The one rule, for the command line, the API and pytest: whether (case, backend)
+    runs in a worker process. It does when the run is isolated and there is something to
+    run (the framework installed, the case implementing it, an execution mode the case
+    opts in to); otherwise it runs here, which for anything but an in-process run only
+    ever means a skip (nothing of the case's is called)."""
+    chosen = get_backend(backend)
+    return (isolate and bool(case.path) and chosen.available and chosen.implementation in case.implementations
+            and applies(case, backend))
 
 
 def _ordered_backends(backends: Sequence[str] | None) -> list[str]:
