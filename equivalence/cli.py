@@ -60,11 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
                           "wall-clock limit, for a case that sleeps or blocks, is 10 times it")
     run.add_argument("--repeat", type=int, default=1, choices=(1, 2, 3), metavar="N",
                      help="run everything N times and flag outputs that differ bitwise between runs")
+    run.add_argument("--shard", metavar="K/N", default=None,
+                     help="run only shard K of N (balanced by --durations, else by count); merge the parts "
+                          "with `equivalence merge`")
+    run.add_argument("--durations", metavar="RESULTS", default=None,
+                     help="a results.json whose recorded durations balance the shards and start the longest "
+                          "tasks first (default: the one in --out, when there is one)")
     run.add_argument("--bounds", action="store_true",
                      help="after the run, list what each known difference matched and measured, with a bound to "
                           "declare (and the failing rows no declaration covers)")
     run.add_argument("-v", "--verbose", action="store_true", help="list every known-difference row in the summary")
     run.set_defaults(handler=command_run)
+
+    merging = commands.add_parser("merge", help="combine the results of every shard of a run into one")
+    merging.add_argument("parts", nargs="+", metavar="DIR", help="the --out folders of the shards")
+    merging.add_argument("--out", default="reports", metavar="DIR", help="where the merged results go")
+    merging.add_argument("--allow-mixed-versions", action="store_true",
+                         help="merge parts that ran with different framework versions")
+    merging.set_defaults(handler=command_merge)
 
     listing = commands.add_parser("list", help="list the cases found, without running them")
     selection(listing)
@@ -73,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .baseline.cli import add_commands  # baseline save/check, compare A B
 
     add_commands(commands)
+    from .sweep.cli import add_commands as add_sweep  # sweep: search inputs where backends disagree
+
+    add_sweep(commands)
     return parser
 
 
@@ -106,13 +122,25 @@ def command_run(args: argparse.Namespace) -> int:
     if args.reference not in backends:
         raise UsageError(f"--reference {args.reference} is not among --backends {','.join(backends)}")
     started = time.perf_counter()
+    durations = _durations(args)
+    if args.shard:
+        from .shards import parse_shard, shard_cases
+
+        try:
+            k, n = parse_shard(args.shard)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        cases = shard_cases(cases, k, n, durations)
     progress = progress_printer(cases, args.quiet)
 
     if not args.quiet:
         print(f"running {len(cases)} cases in {', '.join(backends)} (reference: {args.reference})", flush=True)
     with _sigterm_as_interrupt() as received:
         result = run_cases(cases, backends, args.reference, load_errors=errors, progress=progress,
-                           isolate=args.isolate, jobs=args.jobs, timeout=args.timeout, repeat=args.repeat)
+                           isolate=args.isolate, jobs=args.jobs, timeout=args.timeout, repeat=args.repeat,
+                           durations=durations)
+    if args.shard:
+        result.metadata["shard"] = [k, n]
     paths = result.write(args.out)
     report = _write_report(result, args.out)
     print()
@@ -131,6 +159,40 @@ def command_run(args: argparse.Namespace) -> int:
         return 128 + (received[0] if received else signal.SIGINT)
     if not any(r.status != "skipped" for r in result.rows):
         print("nothing was compared: no case ran in two backends (or against documented values)", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _durations(args: argparse.Namespace) -> dict[tuple[str, str], float]:
+    """Recorded durations: from --durations, else from the results.json of --out."""
+    from pathlib import Path
+
+    from .shards import load_durations
+
+    path = Path(args.durations) if args.durations else Path(args.out) / "results.json"
+    if not path.exists():
+        if args.durations:
+            raise UsageError(f"--durations {path}: no such file")
+        return {}
+    try:
+        return load_durations(path)
+    except ValueError as exc:
+        if args.durations:
+            raise UsageError(str(exc)) from None
+        return {}  # an unreadable old results.json only costs the balance
+
+
+def command_merge(args: argparse.Namespace) -> int:
+    from .shards import MergeError, merge_results
+
+    try:
+        result = merge_results(args.parts, allow_mixed_versions=args.allow_mixed_versions)
+    except MergeError as exc:
+        raise UsageError(str(exc)) from None
+    paths = result.write(args.out)
+    report = _write_report(result, args.out)
+    print(summary(result))
+    print(f"\nmerged {len(args.parts)} parts; results: {paths['csv']}, {paths['json']}"
+          + (f"; report: {report}" if report else ""))
     return 1 if result.failed else 0
 
 

@@ -296,7 +296,10 @@ def _exit_cause(code: int | None) -> str:
 
 
 class WorkerPool:
-    """Runs tasks in per-backend worker processes, at most ``jobs`` at once.
+    """Runs tasks in per-backend worker processes, at most ``jobs`` at once: with
+    ``jobs=2`` two workers of one backend may run side by side (the long eager
+    TensorFlow loops need it), each importing its framework once. Tasks start in the
+    order given, so a caller that puts the longest first balances the workers.
 
     ``timeout`` is the CPU seconds one task may use, ``wall_timeout`` the wall-clock
     seconds (default: ``WALL_FACTOR`` times ``timeout``)."""
@@ -305,7 +308,7 @@ class WorkerPool:
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.wall_timeout = WALL_FACTOR * timeout if wall_timeout is None else wall_timeout
-        self._workers: dict[str, _Worker] = {}
+        self._workers: dict[str, list[_Worker]] = {}
 
     def run(self, tasks: Iterable[Task], done: Callable[[Task, Execution], None]) -> None:
         """Execute ``tasks`` (in order, per backend); ``done`` is called as each finishes.
@@ -319,8 +322,8 @@ class WorkerPool:
                 for task in list(pending):
                     if len(busy) >= self.jobs:
                         break
-                    worker = self._workers.setdefault(task.backend, _Worker(task.backend))
-                    if worker.task is not None:
+                    worker = self._idle_worker(task.backend)
+                    if worker is None:
                         continue
                     pending.remove(task)
                     try:
@@ -352,17 +355,28 @@ class WorkerPool:
             self.close()
             raise
 
+    def _idle_worker(self, backend: str) -> _Worker | None:
+        """An idle worker of ``backend``, a new one while there are fewer than ``jobs``,
+        or None when all of them are busy."""
+        workers = self._workers.setdefault(backend, [])
+        idle = next((w for w in workers if w.task is None), None)
+        if idle is None and len(workers) < self.jobs:
+            idle = _Worker(backend)
+            workers.append(idle)
+        return idle
+
     def close(self) -> None:
         """Stop every worker and kill its process group (what cases started, too)."""
         asked = []
-        for worker in self._workers.values():
+        every = [w for workers in self._workers.values() for w in workers]
+        for worker in every:
             if worker.conn is not None and worker.task is None and not worker._exited():
                 try:
                     worker.conn.send_bytes(_STOP)  # let it exit on its own
                     asked.append(worker)
                 except OSError:
                     pass
-        for worker in self._workers.values():
+        for worker in every:
             worker.stop(grace=2.0 if worker in asked else 0.0)
         self._workers.clear()
 

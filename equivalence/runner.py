@@ -18,7 +18,7 @@ import platform
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names, get_backend
@@ -44,6 +44,7 @@ def run_cases(
     jobs: int = 1,
     timeout: float | None = None,
     repeat: int = 1,
+    durations: Mapping[tuple[str, str], float] | None = None,
 ) -> RunResult:
     """Run ``cases`` in ``backends`` (``DEFAULT_BACKENDS`` by default) and compare.
 
@@ -51,6 +52,8 @@ def run_cases(
     ``jobs`` of them at once, each (case, backend) stopped after ``timeout`` seconds;
     cases not declared in a file (made in memory) run in this process. ``repeat=2``
     runs everything twice and flags outputs that differ bitwise between the runs.
+    ``durations`` (seconds per (case, backend), from an earlier results.json) starts the
+    longest tasks first, so that ``jobs`` workers stay busy to the end.
     An interrupt (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) stops the
     run; the result then holds the finished cases, with ``metadata["complete"]`` False.
     """
@@ -98,6 +101,9 @@ def run_cases(
         if tasks:
             from .isolation import DEFAULT_TIMEOUT, WorkerPool
 
+            if durations:  # longest first; unknown ones (new cases) first of all, to be safe
+                tasks.sort(key=lambda t: -durations.get((t.case_id, t.backend), float("inf")))
+
             with WorkerPool(jobs=jobs, timeout=timeout or DEFAULT_TIMEOUT) as pool:
                 pool.run(tasks, lambda task, execution: record(task.case_id, task.backend, execution))
     except KeyboardInterrupt:
@@ -105,7 +111,7 @@ def run_cases(
     rows = load_rows + [row for case in cases for row in finished.get(case.id, [])]
     executions = {key: found[0] for key, found in runs.items() if key[0] in finished}
     metadata = run_metadata(backends, reference, started)
-    metadata.update(complete=complete, isolated=isolate, jobs=jobs, repeat=repeat)
+    metadata.update(complete=complete, isolated=isolate, jobs=jobs, repeat=repeat, cases=[c.id for c in cases])
     if not complete:
         metadata["unfinished"] = [case.id for case in cases if case.id not in finished]
     return RunResult(rows=rows, metadata=metadata, cases=[c for c in cases if c.id in finished], executions=executions)
