@@ -43,7 +43,7 @@ def render(doc: dict[str, Any]) -> str:
         _table(["#", "benchmark", "goal", "measured", "status"], _goals(b)),
     ]
     for name, section in (("suite", _suite), ("overhead", _overhead), ("comparison", _comparison),
-                          ("startup", _startup), ("scaling", _scaling)):
+                          ("startup", _startup), ("scaling", _scaling), ("report", _report)):
         if name in b and "error" not in b[name]:
             lines = section(b[name])
             when = b[name].get("measured")
@@ -102,7 +102,45 @@ def _goals(b: dict[str, Any]) -> list[list[Any]]:
             per["run_cases"]["fit"]["r2"] for cid, per in loops.items() if cid != "error"]
         rows.append([6, "scaling with cases and loop length", "linear, slope reported", "; ".join(parts),
                      _met(all(r >= 0.99 for r in r2))])
+    report = b.get("report")
+    if report and "browser" in report:
+        rows.append([7, "the catalogue's HTML report: size, time to interactive in Chromium",
+                     "< 1.5 MB, < 2 s", f"{report['bytes'] / 1e6:.2f} MB, {report['browser']['interactive_ms'] / 1000:.2f} s",
+                     _met(report["met"]["size"] and report["met"]["interactive"])])
     return rows
+
+
+def _report(r: dict[str, Any]) -> list[str]:
+    browser = r["browser"]
+    run = r.get("run") or {}
+    rows = [
+        ["page size", f"{r['bytes'] / 1e6:.3f} MB", f"goal < {r['goal_bytes'] / 1e6:.1f} MB"],
+        ["interactive (later of load event and controls ready)", f"{browser['interactive_ms']:.0f} ms",
+         f"{browser['interactive_range']} ms; goal < {r['goal_interactive_ms']} ms"],
+        ["domInteractive", f"{browser['dom_interactive_ms']:.0f} ms", f"{browser['dom_interactive_range']} ms"],
+        ["load event", f"{browser['load_ms']:.0f} ms", f"{browser['load_range']} ms"],
+        ["controls ready (the report's script done)", f"{browser['controls_ready_ms']:.0f} ms",
+         f"{browser['controls_ready_range']} ms"],
+        ["a status filter pressed, to the next frame", f"{browser['filter_to_next_frame_ms']:.0f} ms", ""],
+        ["elements, page height", f"{browser['elements']}", f"{browser['height_px']} px (passing cases folded)"],
+        ["printed", f"{browser['printed_pages']} pages", "a page per failing case, a line per passing one"],
+        ["pictures", f"{r['pictures']}", f"{r['pictures_left_out']} cases left without (the page budget)"],
+    ]
+    if run:
+        rows.insert(0, ["write_report", f"{run['write_report_seconds']:.2f} s", f"{run['write_report_range']} s; "
+                        f"{run['cases']} cases, {run['rows']} rows"])
+    return [
+        "## 7. The HTML report",
+        "",
+        f"{r['source'][:1].upper()}{r['source'][1:]} (`benchmarks/report.py`): written, then opened "
+        f"{browser['loads']} times in headless Chromium (the first load, which warms the browser, not counted); "
+        "medians, and the range. Interactive: the later of the load event and the report's script having set up "
+        "its controls, from navigation start.",
+        "",
+        _table(["", "measured", "range, goal"], rows),
+        "",
+        "Where the bytes are: " + ", ".join(f"{k} {v / 1000:.0f} kB" for k, v in r["parts"].items()) + ".",
+    ]
 
 
 def _suite(s: dict[str, Any]) -> list[str]:

@@ -5,7 +5,7 @@
     python benchmarks/run.py --only comparison,startup
 
 Each benchmark is a script of its own (``suite.py``, ``overhead.py``, ``comparison.py``,
-``startup.py``, ``scaling.py``), run in a fresh interpreter so that what one imports
+``startup.py``, ``scaling.py``, ``report.py``), run in a fresh interpreter so that what one imports
 cannot speed up or slow down another; each writes JSON, and this script renders the
 table with the machine it ran on (:mod:`_render`). ``floor.py`` is the plain script the
 catalogue is measured against.
@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 from _common import PYTHON, ROOT, machine  # noqa: E402
 from _render import render  # noqa: E402
 
-BENCHMARKS = ("startup", "comparison", "overhead", "scaling", "suite")
+BENCHMARKS = ("startup", "comparison", "overhead", "scaling", "suite", "report")
 
 
 def main() -> int:

@@ -258,25 +258,40 @@ class Comparison(pytest.Item):
 
 
 def describe_failure(case: Any, backend: str, reference: str, rows: list[Any], execution: Any) -> str:
-    """The failure message: one line per failing output, then its worst elements."""
+    """The failure message: per failing output, how far first (how many tolerances out)
+    and where it starts (for a loop, the step it diverges from); the numbers; then the
+    worst elements, each with how many tolerances out it is."""
+    from .report._markup import tolerances_text
+    from .report.analysis import summary
+    from .report.failure import listed_tolerances, max_rel_note, row_divergence
+
     lines = [f"{case.id} ({case.title}): {backend} vs {reference}", ""]
-    lines.append(table(
-        ("output", "status", "max abs", "max rel", "max ulp", "mismatched", "rtol", "atol", "message"),
-        [(r.output, r.status, number(r.max_abs_diff), number(r.max_rel_diff), number(r.max_ulp_diff),
-          f"{r.mismatched}/{r.numel}", number(r.rtol), number(r.atol), r.message) for r in rows],
-    ))
+    trajectories = set(getattr(case, "trajectories", ()) or ())
+    for r in rows:
+        lines.append(f"{r.output}: {summary(r, row_divergence(r, trajectories))}{max_rel_note(r)}")
+    shaped = ["shape" in str(r.differs) for r in rows]  # a shape mismatch compares no value
+    lines += ["", table(
+        ("output", "status", "tolerances out", "first outside", "max abs", "max rel", "max ulp", "mismatched", "rtol",
+         "atol", "message"),
+        [(r.output, r.status, "-" if shape else tolerances_text(r.tolerances) or "-", r.first_mismatch or "-",
+          number(r.max_abs_diff), number(r.max_rel_diff), number(r.max_ulp_diff),
+          "-" if shape else f"{r.mismatched}/{r.numel}", number(r.rtol), number(r.atol), r.message)
+         for r, shape in zip(rows, shaped, strict=True)],
+    )]
     for r in rows:
         if r.worst:
             lines += ["", f"worst elements of {r.output}:"]
             lines.append(table(
-                ("index", backend, reference, "abs diff", "rel diff", "ulp"),
-                [(str(i), element(a), element(e), number(d), number(rel), number(u))
-                 for i, a, e, d, rel, u in r.worst],
+                ("index", backend, reference, "tolerances out", "abs diff", "rel diff", "ulp"),
+                [(str(i), element(a), element(e), tolerances_text(listed_tolerances(r, d, e)) or "-", number(d),
+                  number(rel), number(u)) for i, a, e, d, rel, u in r.worst],
                 indent="  ",
             ))
     if execution.error and execution.error.traceback:
         lines += ["", "traceback (case lines):", execution.error.traceback]
-    lines += ["", f"reproduce: python -m equivalence run {case.path} -k {case.id}"]
+    from .runner import reproduce_command
+
+    lines += ["", f"reproduce: {reproduce_command(case, backend, reference)}"]
     return "\n".join(lines)
 
 

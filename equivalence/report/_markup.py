@@ -23,7 +23,7 @@ from typing import Any
 from .._text import number, printable
 
 __all__ = [
-    "FAILING", "GLYPH", "SEVERITY", "STATUS_LABEL", "anchor", "attrs", "badge", "data_value", "esc", "how_far",
+    "FAILING", "GLYPH", "SEVERITY", "STATUS_LABEL", "anchor", "attrs", "badge", "data_value", "esc", "how_far", "lead",
     "num_cell", "output_anchor", "status_of", "table", "tolerances_text", "worst", "worst_row",
 ]  # fmt: skip
 
@@ -127,6 +127,12 @@ def table(headers: Iterable[str], body: Iterable[str], cls: str = "", head_attrs
     return f'<table class="{esc(cls)}"{head_attrs}><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def lead(text: str) -> str:
+    """``text`` escaped, its first clause (up to the first ``; ``) in bold: how far comes first."""
+    first, sep, rest = str(text).partition("; ")
+    return f"<b>{esc(first)}</b>{esc(sep + rest)}"
+
+
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -168,6 +174,8 @@ def how_far(row: Any) -> str:
     differ``, ``exact``; ``""`` for errors and skips."""
     status = status_of(row.status)
     differs = set(filter(None, str(getattr(row, "differs", "") or "").split(",")))
+    if status == "unexpected_pass":
+        return "no longer differs"
     if status in ("error", "skipped") or differs & {"error", "missing"}:
         return "missing" if "missing" in differs else ""
     if "shape" in differs:

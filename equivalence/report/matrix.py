@@ -1,32 +1,29 @@
 """The summary matrix: one row per case, one column per (reference, backend), by status.
 
 A cell is the worst status of that backend's comparisons with that reference over all
-the case's outputs, coloured by status, with how close the values are (``exact``,
-``≤ 2 ulp``, or the relative difference when they do not agree) and a link to the
-case's section. Rows come in the order given (the page puts failures first).
+the case's outputs, coloured by status, with how far the values are, the number of
+tolerances first (``3.1e3 tol``; ``exact``; ``shape (3,) vs (2,)``; ``2/60 printed
+differ``), and, where it is not a pass, the output that is worst; it links to that
+output's rows (``#case/output``), a passing cell to the case. Rows come in the order
+given (the page puts failures first) and carry the case's status, which the filters use.
 
-The table is rendered with pandas' ``Styler`` (classes per cell, no inline styles) when
-jinja2 is installed, and by a plain loop otherwise; both give the same markup classes.
-Cell contents are built here, already escaped, and handed to ``Styler`` unescaped.
+A plain table (its header stays in view while the rows scroll, and so does the case
+column): one class per cell and nothing else, so 92 cases × 8 columns weigh ~100 kB.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-from .._text import number
 from ..results import DOCUMENTED, EXPECTED
-from ._markup import GLYPH, STATUS_LABEL, anchor, attrs, esc, status_of, worst
+from ._markup import GLYPH, STATUS_LABEL, anchor, attrs, esc, how_far, output_anchor, status_of, worst, worst_row
 
 __all__ = ["matrix_html"]
 
 #: Cell labels, short so that a column per backend fits a laptop screen.
 SHORT = {"pass": "pass", "fail": "fail", "error": "error", "known_difference": "known",
          "unexpected_pass": "unexpected", "skipped": "skipped"}
-#: A passing cell shows its distance in ULPs up to this many, its absolute difference beyond.
-ULP_SHOWN = 64
 
 
 def _columns(rows: Sequence[Any], backends: Sequence[str], reference: str) -> list[tuple[str, str]]:
@@ -37,103 +34,51 @@ def _columns(rows: Sequence[Any], backends: Sequence[str], reference: str) -> li
     return [(ref, b) for ref in references for b in order if (ref, b) in present]
 
 
-def _finite(rows: Sequence[Any], column: str) -> list[float]:
-    values = (getattr(r, column) for r in rows)
-    return [v for v in values if isinstance(v, float) and not math.isnan(v)]
-
-
-def _closeness(rows: Sequence[Any], status: str) -> str:
-    """How far apart, in a few characters: exact, ≤ N ulp, the relative or absolute
-    difference, or what else differs (shape, dtype)."""
-    if status in ("error", "skipped"):
-        return ""
-    abss = _finite(rows, "max_abs_diff")
-    if status == "pass":
-        ulps = _finite(rows, "max_ulp_diff")
-        if (ulps and max(ulps) == 0) or (not ulps and abss and max(abss) == 0):
-            return "exact"
-        if ulps and max(ulps) <= ULP_SHOWN:
-            return f"≤ {number(max(ulps))} ulp"
-        # Many ULPs can still pass (near zero, or against an atol): say how far, plainly.
-        return f"≤ {number(max(abss))} abs" if abss else ""
-    rows = [r for r in rows if status_of(r.status) == status]
-    abss = _finite(rows, "max_abs_diff")
-    if any(r.shape != r.reference_shape and r.reference_shape for r in rows):
-        return "shape differs"
-    rels = [v for v in _finite(rows, "max_rel_diff") if not math.isinf(v)]
-    if rels and max(rels) > 0:
-        return f"rel {number(max(rels))}"
-    if abss and max(abss) > 0:
-        return f"abs {number(max(abss))}"
-    if any(r.dtype != r.reference_dtype and r.reference_dtype for r in rows):
-        return "dtype differs"
-    return ""
-
-
-def _cell(case_id: str, rows: Sequence[Any], label: str) -> tuple[str, str]:
-    """(HTML, CSS class) of one cell."""
+def _cell(case_id: str, rows: Sequence[Any], label: str) -> str:
     if not rows:
-        return '<span class="none" title="no comparison">·</span>', "empty"
-    status = worst(status_of(r.status) for r in rows)
+        return '<td class="empty">·</td>'
+    chosen = worst_row(rows)
+    status = status_of(chosen.status)
     counts: dict[str, int] = {}
     for r in rows:
         counts[STATUS_LABEL[status_of(r.status)]] = counts.get(STATUS_LABEL[status_of(r.status)], 0) + 1
     outputs = sorted({r.output for r in rows})
-    tip = f"{label}: {', '.join(f'{n} {s}' for s, n in counts.items())} ({len(outputs)} output(s))"
-    closeness = _closeness(rows, status)
-    html = (f'<a{attrs(href="#" + anchor(case_id), class_=f"cell st-{status}", data_status=status, title=tip)}>'
-            f'{GLYPH[status]} {esc(SHORT[status])}'
-            f'{f"<small>{esc(closeness)}</small>" if closeness else ""}</a>')
-    return html, f"st-{status}"
+    far = how_far(chosen)
+    if status == "pass":
+        passing = [r for r in rows if r.tolerances == r.tolerances]  # documented rows have none
+        far = how_far(worst_row(passing)) if passing else far
+        far = far if far in ("exact", "reproduced") else f"≤ {far}"
+        target = anchor(case_id)
+    else:
+        target = output_anchor(case_id, chosen.output) if chosen.output != "*" else anchor(case_id)
+    which = f" · {chosen.output}" if status != "pass" and len(outputs) > 1 and chosen.output != "*" else ""
+    # A tooltip only where the cell holds several statuses: 700 cells × 60 characters add up.
+    tip = f"{label}: {', '.join(f'{n} {s}' for s, n in counts.items())}" if len(counts) > 1 else None
+    small = f"<small>{esc(far)}{esc(which)}</small>" if far or which else ""
+    return (f'<td class="st-{status}"><a{attrs(href="#" + target, title=tip)}>'
+            f"{GLYPH[status]} {esc(SHORT[status])}{small}</a></td>")
 
 
 def matrix_html(entries: Sequence[tuple[str, str, Sequence[Any]]], backends: Sequence[str], reference: str) -> str:
     """The matrix of ``entries`` = (case id, title, rows) as an HTML table."""
     columns = _columns([r for _, _, rows in entries for r in rows], backends, reference)
-    header = [("", "case"), *((f"vs {ref}", b) for ref, b in columns)]
-    cells: list[list[str]] = []
-    classes: list[list[str]] = []
+    groups: list[tuple[str, int]] = []
+    for ref, _ in columns:
+        if groups and groups[-1][0] == ref:
+            groups[-1] = (ref, groups[-1][1] + 1)
+        else:
+            groups.append((ref, 1))
+    first = '<th rowspan="2" class="case-head">case</th>' + "".join(
+        f'<th colspan="{n}">vs {esc(ref)}</th>' for ref, n in groups)
+    second = "".join(f"<th>{esc(backend)}</th>" for _, backend in columns)
+    body = []
     for case_id, title, rows in entries:
-        line = [f'<a{attrs(href="#" + anchor(case_id), class_="case-link")}>{esc(case_id)}</a>'
-                f'<span class="title">{esc(title)}</span>']
-        line_classes = ["case-cell"]
+        status = worst(status_of(r.status) for r in rows)
+        line = [f'<th class="case-cell"><a{attrs(href="#" + anchor(case_id), class_="case-link")}>{esc(case_id)}</a>'
+                f'<span class="title">{esc(title)}</span></th>']
         for ref, backend in columns:
             chosen = [r for r in rows if (r.backend, r.reference) == (backend, ref) or r.backend == "*"]
-            html, cls = _cell(case_id, chosen, f"{backend} vs {ref}")
-            line.append(html)
-            line_classes.append(cls)
-        cells.append(line)
-        classes.append(line_classes)
-    try:
-        table = _styled(header, cells, classes)
-    except ImportError:  # Styler needs jinja2
-        table = _plain(header, cells, classes)
-    return f'<div class="scroll">{table}</div>'
-
-
-def _styled(header: list[tuple[str, str]], cells: list[list[str]], classes: list[list[str]]) -> str:
-    import jinja2  # noqa: F401  (Styler's template engine: fall back to the plain table without it)
-    import pandas as pd
-
-    columns = pd.MultiIndex.from_tuples(header)
-    frame = pd.DataFrame(cells, columns=columns)
-    styler = frame.style.hide(axis="index").set_td_classes(pd.DataFrame(classes, columns=columns))
-    styler = styler.set_uuid("matrix").set_table_attributes('class="matrix"')
-    # No inline CSS: the classes carry the colours, so the stylesheet is the one source.
-    return styler.to_html(doctype_html=False, exclude_styles=False).replace('<style type="text/css">\n</style>\n', "")
-
-
-def _plain(header: list[tuple[str, str]], cells: list[list[str]], classes: list[list[str]]) -> str:
-    groups: list[tuple[str, int]] = []
-    for top, _ in header:
-        if groups and groups[-1][0] == top:
-            groups[-1] = (top, groups[-1][1] + 1)
-        else:
-            groups.append((top, 1))
-    first = "".join(f'<th colspan="{n}">{esc(top)}</th>' for top, n in groups)
-    second = "".join(f"<th>{esc(sub)}</th>" for _, sub in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{esc(c)}">{html}</td>' for html, c in zip(line, line_classes, strict=True)) + "</tr>"
-        for line, line_classes in zip(cells, classes, strict=True)
-    )
-    return f'<table class="matrix"><thead><tr>{first}</tr><tr>{second}</tr></thead><tbody>{body}</tbody></table>'
+            line.append(_cell(case_id, chosen, f"{backend} vs {ref}"))
+        body.append(f'<tr{attrs(class_=f"row-{status}", data_case=case_id)}>{"".join(line)}</tr>')
+    return (f'<div class="matrix-box"><table class="matrix"><thead><tr>{first}</tr><tr>{second}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')

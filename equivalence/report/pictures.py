@@ -3,8 +3,9 @@
 Generic pictures, for every case:
 
 - every output named in ``case.trajectories`` (at most ``MAX_CURVES``: the first and
-  those that differ most): its curve per backend (documented values as circles) and the
-  per-step max |backend - reference| on a log scale;
+  those that differ most): its curve per backend (documented values as circles) and, per
+  step, how many tolerances out each backend is from the reference on a log scale, the
+  tolerance as a band and the first divergent step (from the rows) marked;
 - every other 2-D output (at least 2×2, at most ``HEATMAP_MAX`` elements) where a
   backend's comparison with the reference did not pass (fail, known difference,
   unexpected pass): a heat map of |backend - reference|. Passing outputs get none:
@@ -46,6 +47,8 @@ HEATMAP_MAX = 1_000_000
 #: Trajectories drawn per case at most (two panels each, and matplotlib takes ~0.1 s a
 #: panel): the first, then those that differ most; the caption names the others.
 MAX_CURVES = 4
+#: Trajectories drawn for a case that does not fail (its section is folded).
+FOLDED_CURVES = 1
 
 
 @dataclass
@@ -163,38 +166,52 @@ def _caption(hook: Hook) -> str:
 
 
 def _trajectory_pictures(context: PlotContext) -> list[tuple[str, Figure | None]]:
-    from .plots import curves
+    from .analysis import position
+    from .curves import Track, curves
 
-    trajectories = {}
-    documented: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    tracks: dict[str, Track] = {}
     for name in context.case.trajectories:
         by_backend = {b: v for b, v in context.output(name).items() if np.ndim(v) >= 1 and len(v) > 0}
         if not by_backend:
             continue
-        trajectories[name] = by_backend
+        documented = None
         doc = context.case.documented.get(name)
         steps = len(next(iter(by_backend.values())))
         if isinstance(doc, Printed) and np.ndim(doc.values) <= 1:
             try:
                 where = np.asarray(doc.select(np.arange(steps)))
                 if where.shape == np.shape(doc.values):
-                    documented[name] = (where, np.asarray(doc.values, dtype=np.float64))
+                    documented = (where, np.asarray(doc.values, dtype=np.float64))
             except Exception:
                 pass
-    if not trajectories:
+        tolerance, diverges = {}, {}
+        for row in context.rows:
+            if row.output != name or row.reference != context.reference or row.backend not in by_backend:
+                continue
+            tolerance[row.backend] = (float(row.rtol), float(row.atol))
+            first = position(row.first_mismatch)
+            if first:
+                diverges[row.backend] = first[0]
+        tracks[name] = Track(by_backend, tolerance, diverges, documented)
+    if not tracks:
         return []
-    drawn = _most_different(trajectories, context.reference)
-    left_out = [name for name in trajectories if name not in drawn]
-    caption = (f"Trajectories ({', '.join(drawn)}): one line per framework; right, where they drift apart"
+    failing = {r.output for r in context.rows if r.status in ("fail", "error", "unexpected_pass")}
+    # A folded (passing) case draws fewer: its picture is there to be looked at, not studied.
+    drawn = _most_different({n: t.values for n, t in tracks.items()}, context.reference,
+                            MAX_CURVES if failing else FOLDED_CURVES, failing)
+    left_out = [name for name in tracks if name not in drawn]
+    caption = (f"Trajectories ({', '.join(drawn)}): left, one line per framework; right, how many tolerances "
+               f"each step is from {context.reference} (the band: within tolerance)"
                + (f" (not drawn, compared in the table: {', '.join(left_out)})" if left_out else ""))
-    return [(caption, curves({n: trajectories[n] for n in drawn}, context.reference, documented))]
+    return [(caption, curves({n: tracks[n] for n in drawn}, context.reference))]
 
 
-def _most_different(trajectories: Mapping[str, Mapping[str, np.ndarray]], reference: str) -> list[str]:
-    """At most ``MAX_CURVES`` names: the first (usually the loss), then those that differ
-    most from the reference (relative), in their declared order."""
+def _most_different(trajectories: Mapping[str, Mapping[str, np.ndarray]], reference: str, most: int = MAX_CURVES,
+                    failing: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """At most ``most`` names: the first (usually the loss), then those that fail, then
+    those that differ most from the reference (relative), in their declared order."""
     names = list(trajectories)
-    if len(names) <= MAX_CURVES:
+    if len(names) <= most:
         return names
 
     def spread(name: str) -> float:
@@ -209,7 +226,7 @@ def _most_different(trajectories: Mapping[str, Mapping[str, np.ndarray]], refere
             worst = max(worst, float(np.nanmax(rel)) if rel.size else 0.0)
         return worst
 
-    chosen = {names[0], *sorted(names[1:], key=spread, reverse=True)[: MAX_CURVES - 1]}
+    chosen = {names[0], *sorted(names[1:], key=lambda n: (n in failing, spread(n)), reverse=True)[: most - 1]}
     return [n for n in names if n in chosen]
 
 
@@ -245,7 +262,7 @@ def _hook_producer(hook: Hook, context: PlotContext) -> Callable[[], list[tuple[
 
 def pictures_for(case: Case, executions: Mapping[str, Any], reference: str, rows: Sequence[Any] = ()) -> list[tuple[str, str]]:
     """(caption, HTML) of every picture of ``case``, from its backends' executions and rows."""
-    from .plots import image
+    from .svg import image
 
     outputs = {b: e.outputs for b, e in executions.items() if getattr(e, "ok", False) and e.outputs}
     if not outputs:
