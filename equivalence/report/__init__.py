@@ -18,7 +18,8 @@ Modules::
     documented.py the documented values beside what each backend prints today
     analysis.py   per row: the element behind each maximum, where a loop diverges
     failure.py    the same from a row alone, for the pytest failure message
-    drift.py      the drift section; render_compare_report, write_compare_report
+    drift.py      the drift section
+    compare.py    render_compare_report, write_compare_report: the page of compare A B
     pictures.py   which pictures a case gets: generic ones and hooks
     curves.py     a loop's figure: values per step, tolerances out per step, the divergence
     plots.py      the other matplotlib figures, colours, axes with readable log ticks
@@ -34,7 +35,7 @@ as under pytest-xdist) it has no pictures and no computed values.
 
 from __future__ import annotations
 
-from .drift import render_compare_report, write_compare_report
+from .compare import render_compare_report, write_compare_report
 from .page import render_report, write_report
 from .pictures import HOOKS, SURFACES, PlotContext, surface_hook
 
