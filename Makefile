@@ -10,7 +10,7 @@ install: build/.installed
 # torch first, pinned: asked for alone, the resolver would fetch a CUDA build.
 build/.installed: pyproject.toml constraints.txt
 	$(PIP) torch==2.13.0
-	$(PIP) -e ".[frameworks,report,test]"
+	$(PIP) -e ".[frameworks,jax,report,test]"
 	@mkdir -p build && touch $@
 
 # Options pass through: make report ARGS="-k 003 --backends numpy,torch -j 2"
@@ -23,10 +23,12 @@ test: install
 	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest -n auto
 
-# Two venvs differing only in TensorFlow (TF_A, TF_B; default 2.20.0 and 2.21.0): a baseline
-# saved in A, checked in B. Exits 1 when outputs drifted. See docs/upgrade-check.md.
-upgrade-check: install
-	PYTHON=$(PYTHON) scripts/upgrade_check.sh
+# Two fresh environments (no system packages) that differ in what UPGRADE varies: a baseline
+# saved in A, checked in B. Default: tensorflow-cpu 2.20.0 -> 2.21.0. Exits 1 when outputs
+# drifted. E.g. make upgrade-check UPGRADE="--vary numpy 1.26.4 2.4.6 -k 002". See docs/upgrade-check.md.
+UPGRADE ?= --vary tensorflow 2.20.0 2.21.0
+upgrade-check:
+	PYTHON=$(PYTHON) scripts/upgrade_check.sh $(UPGRADE)
 
 # The benchmarks (benchmarks/run.py): about an hour; BENCH=--quick for a smoke run of a few minutes.
 # Writes benchmarks/results.md (the table, with the machine) and benchmarks/results.json.

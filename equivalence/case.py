@@ -168,6 +168,10 @@ class Case:
     can draw them as curves; ``plots`` adds pictures of the case's own, functions of an
     :class:`equivalence.report.pictures.PlotContext` returning a matplotlib figure
     (``equivalence.report.surface_hook`` draws a surface with descent paths).
+
+    ``sweep`` declares how the inputs may vary beyond the fixed ones, as plain data
+    (:class:`equivalence.sweep.Sweep`, or a list of named ones); ``python -m equivalence
+    sweep`` searches those inputs for disagreements. None: the case is not swept.
     """
 
     id: str
@@ -183,9 +187,13 @@ class Case:
     trajectories: Sequence[str] = ()
     plots: Sequence[Callable[[Any], Any]] = ()
     check_dtype: bool = True
+    sweep: Any = None
     implementations: dict[str, Implementation] = field(default_factory=dict, repr=False)
     #: The file the case was declared in (set by discovery).
     path: str = ""
+    #: For a case rebuilt from plain data (:mod:`equivalence.manifest`): how many of its
+    #: ``plots`` could not come along (they are case code).
+    undrawn_plots: int = field(default=0, repr=False)
 
     #: Cases made while :meth:`track` is active (discovery: cases a file makes but hides).
     _tracking: ClassVar[list[list[Case]]] = []

@@ -47,6 +47,7 @@ Two cases:
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, Tolerance, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "8 激活函数及其梯度")
 
@@ -71,6 +72,44 @@ DOCUMENTED = {
 # ULP-level differences between the frameworks' float32 sigmoid/tanh (see above).
 TOLERANCE = {"y": Tolerance(rtol=1.3e-6, atol=1e-7), "grads": Tolerance(rtol=1.3e-6, atol=1e-7),
              "tanh": Tolerance(rtol=1.3e-6, atol=1e-7)}
+
+# The sweeps: both grids any length (empty and size 1 included) and any value of the dtype,
+# NaN and infinities too: the activations are defined everywhere.
+SWEEP_INPUTS = {"dims": {"n": (0, 12), "m": (0, 12)},
+                "inputs": {"a": Floats(("n",), allow_nan=True, allow_infinity=True),
+                           "a_relu": Floats(("m",), allow_nan=True, allow_infinity=True)}}
+NUMPY_FLOAT32_SLOPE = KnownDifference(
+    "NEP 50: the NumPy port multiplies by np.float32(0.2), a float32 scalar that is not weak, so a float16 "
+    "a_relu gives a float32 leaky_relu (TensorFlow and PyTorch stay float16); found by the sweep, minimal "
+    "example an empty float16 a_relu",
+    outputs="leaky_relu", backends="numpy", kind="dtype",
+)
+SWEEP = Sweep(**SWEEP_INPUTS, known_differences=[
+    NUMPY_FLOAT32_SLOPE,
+    KnownDifference(
+        "default slopes: torch.nn.functional.leaky_relu's negative_slope 0.01 against tf.nn.leaky_relu's (and the "
+        "oracle's, NumPy's) 0.2: below 0 PyTorch's value is 0.05 times the exact one, 0 where 0.01x underflows; "
+        "found by the sweep, minimal example a_relu = [-1.0] (-0.01 against -0.2), in every dtype. Measured "
+        "against the oracle: max_rel 0.95 (1.0 at an underflow)",
+        outputs="leaky_relu", backends="torch", references="oracle", max_rel=1.0,
+    ),
+])
+MAPPED_SWEEP = Sweep(**SWEEP_INPUTS, known_differences=[NUMPY_FLOAT32_SLOPE])
+GRADIENT_SWEEP = Sweep(**SWEEP_INPUTS, known_differences=[
+    KnownDifference(
+        "relu's gradient at NaN: PyTorch's threshold_backward passes the gradient unless x <= 0, so 1 at NaN; "
+        "TensorFlow's ReluGrad (and NumPy's x > 0) keep it only where x > 0, so 0. Found by the sweep, minimal "
+        "example a_relu = [nan], every dtype: 1 against 0",
+        outputs="grad_relu", backends="torch", references=("numpy", "tensorflow", "oracle"), max_abs=1,
+    ),
+    KnownDifference(
+        "TensorFlow flushes subnormal numbers to zero on the CPU (its kernels run with FTZ/DAZ set): a subnormal "
+        "a_relu is 0 to relu's and leaky_relu's gradients (0 and the slope where the exact ones are 1). Found by "
+        "the sweep, minimal example a_relu = [8.3e-40] in bfloat16 (float32's subnormals): 0 against 1",
+        outputs=("grad_relu", "grad_leaky_relu"), backends="tensorflow", references=("numpy", "torch", "oracle"),
+        max_abs=1,
+    ),
+])
 
 TF2_SIGMOID = (
     "TensorFlow 2.0's float32 sigmoid was inaccurate for negative inputs: the printed "
@@ -146,6 +185,7 @@ case = Case(
     },
     documented=DOCUMENTED,
     tolerance=TOLERANCE,
+    sweep=SWEEP,
     known_differences=[
         KnownDifference(
             "default slopes: tf.nn.leaky_relu alpha=0.2 (NumPy writes the same), "
@@ -214,6 +254,7 @@ mapped = Case(
     },
     documented=DOCUMENTED,
     tolerance=TOLERANCE,
+    sweep=MAPPED_SWEEP,
     known_differences=[
         KnownDifference(TF2_SIGMOID + " (today's TensorFlow also differs from the printed y and gradient by "
                         "about 1 ULP at -1.11, 1.11 and 7.78). Measured: 4 to 7 of 10 numbers, max_abs "
@@ -242,3 +283,66 @@ mapped = Case(
 mapped.implement("numpy")(with_numpy)
 mapped.implement("tensorflow")(with_tensorflow)
 mapped.implement("torch")(with_torch)
+
+
+# -- every activation's gradient -------------------------------------------------------------
+# Not in the document, which differentiates only the sigmoid: the gradients of tanh, relu and
+# leaky_relu too, on the document's grids, slope 0.2 everywhere, so that the sweep can search
+# them (d sum(f(a)) / da, elementwise). NumPy writes the derivatives by hand: σ(1 − σ),
+# 1 − tanh², 1 where a > 0 else 0, 1 where a > 0 else the slope (0 and the slope at 0, as
+# TensorFlow's ReluGrad and LeakyReluGrad and PyTorch's threshold_backward and
+# leaky_relu_backward have it).
+
+
+def gradients_with_numpy(np, a, a_relu, slope):
+    sigmoid = 1 / (1 + np.exp(-a))
+    tanh = np.tanh(a)
+    one = np.ones_like(a_relu)
+    return {
+        "sigmoid": sigmoid, "grad_sigmoid": sigmoid * (1 - sigmoid),
+        "tanh": tanh, "grad_tanh": 1 - tanh * tanh,
+        "relu": np.maximum(a_relu, 0), "grad_relu": np.where(a_relu > 0, one, 0 * one),
+        "leaky_relu": np.where(a_relu > 0, a_relu, slope * a_relu),
+        "grad_leaky_relu": np.where(a_relu > 0, one, slope * one),
+    }
+
+
+def gradients_with_tensorflow(tf, a, a_relu, slope):
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([a, a_relu])
+        out = {"sigmoid": tf.sigmoid(a), "tanh": tf.tanh(a), "relu": tf.nn.relu(a_relu),
+               "leaky_relu": tf.nn.leaky_relu(a_relu, alpha=slope)}
+    grads = {f"grad_{name}": tape.gradient(y, a if name in ("sigmoid", "tanh") else a_relu)
+             for name, y in out.items()}
+    return {**out, **grads}
+
+
+def gradients_with_torch(torch, a, a_relu, slope):
+    F = torch.nn.functional
+    a.requires_grad_(True)
+    a_relu.requires_grad_(True)
+    out = {"sigmoid": torch.sigmoid(a), "tanh": torch.tanh(a), "relu": torch.relu(a_relu),
+           "leaky_relu": F.leaky_relu(a_relu, negative_slope=slope)}
+    grads = {f"grad_{name}": torch.autograd.grad(y.sum(), a if name in ("sigmoid", "tanh") else a_relu)[0]
+             for name, y in out.items()}
+    return {**out, **grads}
+
+
+gradients = Case(
+    id="002-15-activations-grad",
+    title="sigmoid, tanh, relu and leaky_relu(0.2) and their gradients on the document's grids",
+    source=SOURCE,
+    description="Added for the sweeps: every activation of section 8 with its gradient (the document "
+    "differentiates only the sigmoid), slope 0.2 in every framework; NumPy's derivatives by hand.",
+    inputs={"a": tensorflow_linspace(-10.0, 10.0, 10), "a_relu": tensorflow_linspace(-1.0, 1.0, 10), "slope": 0.2},
+    # As above: ULP-level differences of float32 sigmoid and tanh, on values down to 4.5e-5. And
+    # 1 − tanh² cancels: at a = ±7.78 and ±10 tanh is 1 ULP from ±1 or ±1 itself, so the gradient
+    # is 0 or 1.19e-7 (2^-23) depending on that ULP; TensorFlow and PyTorch differ by exactly that
+    # at 2 of the 10 points (measured 1.19e-7), hence atol 2e-7 for grad_tanh.
+    tolerance={**{name: Tolerance(rtol=1.3e-6, atol=1e-7) for name in ("sigmoid", "grad_sigmoid", "tanh")},
+               "grad_tanh": Tolerance(rtol=1.3e-6, atol=2e-7)},
+    sweep=GRADIENT_SWEEP,
+)
+gradients.implement("numpy")(gradients_with_numpy)
+gradients.implement("tensorflow")(gradients_with_tensorflow)
+gradients.implement("torch")(gradients_with_torch)

@@ -55,3 +55,18 @@ def with_torch(torch, x, w1, b1, w2, b2):
     (dy1_dw1,) = torch.autograd.grad(y1, w1, retain_graph=True)
     (dy2_dw1,) = torch.autograd.grad(y2, w1)
     return {"dy2_dy1": dy2_dy1, "dy1_dw1": dy1_dw1, "dy2_dw1": dy2_dw1}
+
+
+@case.jax
+def with_jax(jax, x, w1, b1, w2, b2):
+    # No tape: each derivative is jax.grad of a function, the chain rule by composition.
+    def y1_of(w1):
+        return x * w1 + b1
+
+    def y2_of(y1):
+        return y1 * w2 + b2
+
+    dy2_dy1 = jax.grad(y2_of)(y1_of(w1))
+    dy1_dw1 = jax.grad(y1_of)(w1)
+    dy2_dw1 = jax.grad(lambda w1: y2_of(y1_of(w1)))(w1)
+    return {"dy2_dy1": dy2_dy1, "dy1_dw1": dy1_dw1, "dy2_dw1": dy2_dw1}

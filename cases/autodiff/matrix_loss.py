@@ -10,7 +10,8 @@ dL/db = 15. Nothing is printed, so these are ``expected`` values, not documented
 
 import numpy as np
 
-from equivalence import Case, Source
+from equivalence import Case, KnownDifference, Source
+from equivalence.sweep import Floats, Sweep
 
 case = Case(
     id="001-2-matrix-loss",
@@ -32,6 +33,18 @@ case = Case(
         "dL_dw": np.array([[35.0], [50.0]], dtype=np.float32),
         "dL_db": np.float32(15.0),
     },
+    # The sweep: 0 to 5 rows of 0 to 4 features, values in [-1000, 1000] (squares beyond
+    # float16's range), a scalar bias.
+    sweep=Sweep(dims={"n": (0, 5), "k": (0, 4)},
+                inputs={"X": Floats(("n", "k"), -1000, 1000), "y": Floats(("n", 1), -1000, 1000),
+                        "w": Floats(("k", 1), -1000, 1000), "b": Floats((), -1000, 1000)},
+                known_differences={"float16": [KnownDifference(
+                    "autodiff of 0.5 * sum(r^2) computes 2 * r before halving it: in float16 the gradients overflow "
+                    "to inf once |r| > 32752 (TensorFlow and PyTorch alike) where the result, r, and NumPy's "
+                    "hand-written X^T r are finite. Found by the sweep, minimal example X = [[936.0]], w = [[35.0]], "
+                    "y = [[0.0]], b = 0",
+                    outputs=("dL_dw", "dL_db"), backends=("tensorflow", "torch"), references="oracle",
+                    max_abs=float("inf"))]}),
 )
 
 
@@ -61,3 +74,14 @@ def with_torch(torch, X, y, w, b):
     L = 0.5 * torch.sum(torch.square(X @ w + b - y))
     L.backward()
     return {"L": L, "dL_dw": w.grad, "dL_db": b.grad}
+
+
+@case.jax
+def with_jax(jax, X, y, w, b):
+    jnp = jax.numpy
+
+    def loss(w, b):
+        return 0.5 * jnp.sum(jnp.square(X @ w + b - y))
+
+    L, (dL_dw, dL_db) = jax.value_and_grad(loss, argnums=(0, 1))(w, b)  # one gradient per argument
+    return {"L": L, "dL_dw": dL_dw, "dL_db": dL_db}

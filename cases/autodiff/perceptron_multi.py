@@ -98,6 +98,18 @@ def with_torch(torch, x, w, b, y):
     return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
 
 
+def with_jax(jax, x, w, b, y):
+    jnp = jax.numpy
+
+    def loss_of(w, b):
+        prob = jax.nn.softmax(x @ w + b, axis=1)
+        onehot = jax.nn.one_hot(y, 3, dtype=prob.dtype)  # its default is float64 under x64
+        return jnp.mean(jnp.mean((onehot - prob) ** 2, axis=-1)), prob  # Keras' per-sample MSE, then the mean
+
+    (loss, prob), (grad_w, grad_b) = jax.value_and_grad(loss_of, argnums=(0, 1), has_aux=True)(w, b)
+    return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
+
+
 INCONSISTENT = (
     "the printout is not exactly consistent: its rows 0 and 3 of dL/dw sum to 1e-8 where the model "
     "forces 0, so no x reproduces every printed digit; the recovered x misses each element of those "
@@ -112,6 +124,7 @@ def perceptron_case(id, title, description, inputs, documented, known=()):
     case.implement("numpy")(with_numpy)
     case.implement("tensorflow")(with_tensorflow)
     case.implement("torch")(with_torch)
+    case.implement("jax")(with_jax)
     return case
 
 

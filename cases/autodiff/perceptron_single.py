@@ -116,12 +116,26 @@ def literal_with_torch(torch, x, w, b, y):
     return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
 
 
+def with_jax(jax, x, w, b, y):
+    """jax.value_and_grad of the loss; prob comes out beside it (has_aux). Shapes matched as
+    Keras 3 matches them: prob (N, 1) against y (N,) would broadcast to (N, N)."""
+    jnp = jax.numpy
+
+    def loss_of(w, b):
+        prob = jax.nn.sigmoid(x @ w + b)
+        return jnp.mean((prob[:, 0] - y) ** 2), prob
+
+    (loss, prob), (grad_w, grad_b) = jax.value_and_grad(loss_of, argnums=(0, 1), has_aux=True)(w, b)
+    return {"prob": prob, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
+
+
 def perceptron_case(id, title, description, inputs, torch_implementation, documented=None, known=()):
     case = Case(id=id, title=title, source=SOURCE, description=description, inputs=inputs, seed=18,
                 documented=documented or {}, known_differences=known)
     case.implement("numpy")(with_numpy)
     case.implement("tensorflow")(with_tensorflow)
     case.implement("torch")(torch_implementation)
+    case.implement("jax")(with_jax)
     return case
 
 
@@ -172,7 +186,7 @@ batch = perceptron_case(
         "prob to (4,) first (TensorFlow 2.0's tf.keras MSE did not, and would have broadcast too): "
         f"{output} differs by {measured} on this batch",
         outputs=output,
-        backends=("numpy", "tensorflow"),
+        backends=("numpy", "tensorflow", "jax*"),  # jax: shapes matched as Keras 3 matches them
         references="torch",
         max_abs=bound,
     ) for output, measured, bound in (

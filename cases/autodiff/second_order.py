@@ -110,6 +110,27 @@ def with_torch(torch, x, X, w, v):
             "f": f, "grad_f": grad_f, "hvp": hvp, "hessian": hessian}
 
 
+@case.jax
+def with_jax(jax, x, X, w, v):
+    jnp = jax.numpy
+
+    def cube(x):
+        return x**3
+
+    y = cube(x)
+    dy_dx = jax.grad(cube)(x)
+    d2y_dx2 = jax.grad(jax.grad(cube))(x)  # nesting is composing: grad of grad
+
+    def f_of(w):
+        return jnp.sum(jnp.tanh(X @ w))
+
+    f, grad_f = jax.value_and_grad(f_of)(w)
+    _, hvp = jax.jvp(jax.grad(f_of), (w,), (v,))  # forward-over-reverse: H·v without H
+    hessian = jax.hessian(f_of)(w)
+    return {"y": y, "dy_dx": dy_dx, "d2y_dx2": d2y_dx2,
+            "f": f, "grad_f": grad_f, "hvp": hvp, "hessian": hessian}
+
+
 lost = Case(
     id="002-14-second-order-lost",
     title="Losing the second derivative: TensorFlow returns None, PyTorch raises",

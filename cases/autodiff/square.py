@@ -45,3 +45,9 @@ def with_torch(torch, x):
     y = torch.square(x)
     y.backward()
     return {"y": y, "dy_dx": x.grad}
+
+
+@case.jax
+def with_jax(jax, x):
+    y, dy_dx = jax.value_and_grad(jax.numpy.square)(x)  # y and dy/dx of a function, no tape
+    return {"y": y, "dy_dx": dy_dx}

@@ -47,6 +47,7 @@ dL/dbias: everything at least 4x inside the tolerance.
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, Tolerance
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("001_f79c457c30bc01c1.txt", "tensorflow2建立卷積核Conv2D函式 (related article)")
 FILTERS, KERNEL_SIZE = 4, 3
@@ -59,6 +60,22 @@ TOLERANCE = {
     "dL_dbias": Tolerance(rtol=1e-4, atol=4e-5),
 }
 GRADIENT_OUTPUTS = ("y", "loss", "dL_dx", "dL_dkernel", "dL_dbias")
+
+# The sweep: batches of 1 or 2 images of 1 to 7 by 1 to 7 pixels (smaller than the kernel
+# included), 3 channels, inputs, kernel and bias in [-1, 1] as the fixed inputs have them, so
+# that the case's tolerances (DIFFERENCES.md §33, scaled to those magnitudes) apply. float32
+# only: the implementations build float32 layers (Keras' default dtype policy casts float16 and
+# float64 inputs to float32; torch.nn.Conv2d's float32 weights refuse them, "expected scalar type
+# Half but found Float"), and NumPy returns float32 whatever it gets. An empty batch is not swept:
+# tf.nn.conv2d returns (0, h, w, 3), the input's channels, for it, and the Keras layer then fails
+# adding the bias (a README finding).
+SWEEP = Sweep(
+    dims={"n": (1, 2), "h": (1, 7), "w": (1, 7)},
+    inputs={"x": Floats(("n", "h", "w", 3), -1, 1),
+            "kernel": Floats((KERNEL_SIZE, KERNEL_SIZE, 3, FILTERS), -1, 1), "bias": Floats((FILTERS,), -1, 1)},
+    dtypes=("float32",),
+    tolerance={"float32": TOLERANCE},
+)
 
 
 def make_inputs(stride):
@@ -158,6 +175,7 @@ stride1 = Case(
     "NumPy; NumPy by im2col with a hand-written backward pass.",
     inputs=make_inputs(1),
     tolerance=TOLERANCE,
+    sweep=SWEEP,
 )
 stride1.implement("numpy")(numpy_conv2d)
 stride1.implement("tensorflow")(tensorflow_conv2d)
@@ -252,6 +270,7 @@ stride2_mapped = Case(
     "padding=0: output and gradients agree.",
     inputs=make_inputs(2),
     tolerance=TOLERANCE,
+    sweep=SWEEP,
 )
 stride2_mapped.implement("numpy")(numpy_conv2d)
 stride2_mapped.implement("tensorflow")(tensorflow_conv2d)

@@ -41,6 +41,7 @@ main case, with ``from_logits=True`` as the document writes it, is the mapping.
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Ints, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "9 损失函数及其梯度: Crossentropy gradient")
 LABELS = np.array([2, 0], dtype=np.int32)  # tf.constant([2,0]) is int32
@@ -111,6 +112,18 @@ def with_torch(torch, x, w, b, y):
     return {"logits": logits, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
 
 
+def with_jax(jax, x, w, b, y):
+    jnp = jax.numpy
+
+    def loss_of(w, b):
+        logits = x @ w + b
+        log_prob = jax.nn.log_softmax(logits, axis=1)  # stable, as from_logits=True
+        return -jnp.mean(jnp.take_along_axis(log_prob, y[:, None], axis=1)), logits  # mean of -log p[y]
+
+    (loss, logits), (grad_w, grad_b) = jax.value_and_grad(loss_of, argnums=(0, 1), has_aux=True)(w, b)
+    return {"logits": logits, "loss": loss, "grad_w": grad_w, "grad_b": grad_b}
+
+
 case = Case(
     id="002-17-ce-grad",
     title="Gradients of reduce_mean(categorical_crossentropy(one_hot(y), x@w+b, from_logits=True))",
@@ -119,10 +132,16 @@ case = Case(
     "NumPy (softmax - one_hot)/N by hand.",
     inputs=make_inputs,
     seed=17,
+    # Batches of 0 to 6 samples of 0 to 5 features, weights and inputs in [-100, 100] (logits
+    # up to 5e4: beyond float16's range), labels among the 3 classes.
+    sweep=Sweep(dims={"n": (0, 6), "k": (0, 5)},
+                inputs={"x": Floats(("n", "k"), -100, 100), "w": Floats(("k", 3), -100, 100),
+                        "b": Floats((3,), -100, 100), "y": Ints(("n",), 0, 2, dtype="int32")}),
 )
 case.implement("numpy")(with_numpy)
 case.implement("tensorflow")(with_tensorflow)
 case.implement("torch")(with_torch)
+case.implement("jax")(with_jax)
 
 
 printed_gradients = Case(
@@ -156,6 +175,7 @@ printed_gradients = Case(
 printed_gradients.implement("numpy")(with_numpy)
 printed_gradients.implement("tensorflow")(with_tensorflow)
 printed_gradients.implement("torch")(with_torch)
+printed_gradients.implement("jax")(with_jax)
 
 
 FORGOTTEN_FROM_LOGITS = (
@@ -177,17 +197,17 @@ logits_as_probabilities = Case(
             FORGOTTEN_FROM_LOGITS + " (here 8.2932 against 3.0568: the second row's logits "
             "[-0.059, -0.160, 3.166] become [-0.020, -0.054, 1.074], and its true class is clipped "
             "to 1e-7, a loss of 16.118); measured max_abs 5.24",
-            outputs="loss", backends="tensorflow", references=("torch", "numpy"),
+            outputs="loss", backends="tensorflow", references=("torch", "numpy", "jax*"),
             kind="values", max_abs=7.9,
         ),
         KnownDifference(
             FORGOTTEN_FROM_LOGITS + "; measured max_abs 1.47 (12 of 12 elements)",
-            outputs="grad_w", backends="tensorflow", references=("torch", "numpy"),
+            outputs="grad_w", backends="tensorflow", references=("torch", "numpy", "jax*"),
             kind="values", max_abs=2.2,
         ),
         KnownDifference(
             FORGOTTEN_FROM_LOGITS + "; measured max_abs 0.25 (3 of 3 elements)",
-            outputs="grad_b", backends="tensorflow", references=("torch", "numpy"),
+            outputs="grad_b", backends="tensorflow", references=("torch", "numpy", "jax*"),
             kind="values", max_abs=0.38,
         ),
     ],
@@ -206,3 +226,4 @@ def forgotten_from_logits_with_tensorflow(tf, x, w, b, y):
 
 
 logits_as_probabilities.implement("torch")(with_torch)
+logits_as_probabilities.implement("jax")(with_jax)

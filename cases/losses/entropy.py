@@ -34,6 +34,7 @@ Traps:
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "6 误差计算: 熵的概念")
 
@@ -127,6 +128,27 @@ mapped = Case(
     description="np.log(np.float32(2.)) keeps NumPy in float32: the three frameworks and the document agree.",
     inputs=INPUTS,
     documented=DOCUMENTED,
+    # Probability vectors of any length, values anywhere in [0, 1] (zeros, subnormals, ones).
+    sweep=Sweep(dims={"n": (0, 8), "m": (0, 8)},
+                inputs={"a_uniform": Floats(("n",), 0, 1), "a_peaked": Floats(("m",), 0, 1)},
+                known_differences={
+                    "*": [KnownDifference(
+                        "dH/da at p = 0 does not exist (-(log p + 1)/log 2 tends to +inf): a*log(a) gives NaN in TensorFlow and PyTorch (log 0 + 0 * (1/0)), NumPy's "
+                        "formula (the oracle) +inf, as in 002-11-entropy-zero. Found by the sweep, minimal example "
+                        "a = [0.0]; and TensorFlow flushes subnormal probabilities to 0 (FTZ/DAZ), with the same "
+                        "result", outputs="grad_*", backends=("tensorflow", "torch"), references="oracle",
+                        max_abs=float("inf"))],
+                    **{dtype: [
+                        KnownDifference(
+                            "tf.math.log(2.0) is a float32 tensor and TensorFlow does not promote: a * log(a) / "
+                            f"tf.math.log(2.0) raises for {dtype} a (\"`x` and `y` must have the same dtype\"), "
+                            "where PyTorch and NumPy promote; found by the sweep, minimal example two empty vectors",
+                            backends="tensorflow", kind="error"),
+                        KnownDifference(
+                            "NEP 50: the NumPy port divides by np.log(np.float32(2.)), a float32 scalar, so its "
+                            f"results are float32 for {dtype} a",
+                            backends="numpy", kind="dtype")] for dtype in ("float64", "float16", "bfloat16")},
+                }),
 )
 
 

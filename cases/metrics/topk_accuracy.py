@@ -41,6 +41,7 @@ returned as float64 (the document's Python floats).
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Ints, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "1 张量排序实例")
 TOPK = (1, 2, 3, 4, 5, 6)
@@ -174,8 +175,22 @@ def with_torch(torch, logits, target, int64_indices, stable_ties):
             "target_": target_, "correct": correct, "accuracy": torch.stack(res)}
 
 
+def topk_sweep(label_dtype, known=()):
+    """Batches of 1 to 6 rows of 6 to 8 classes (top_k(·, 6) needs 6), logits anywhere in the
+    dtype's finite range (ties common), labels below the class count.
+
+    Only the stable mapping is swept: wherever probabilities tie, torch.topk's order is not
+    TensorFlow's, and ties are everywhere once probabilities underflow (logits 750 apart in
+    float32 give [0, 0, 0, 0, 0, 1]) or round alike (float16, bfloat16)."""
+    return Sweep(
+        dims={"n": (1, 6), "c": (6, 8)},
+        inputs={"logits": Floats(("n", "c")), "target": Ints(("n",), 0, "c-1", dtype=np.dtype(label_dtype).name)},
+        known_differences=known,
+    )
+
+
 def topk_case(id, title, description, logits, label_dtype, int64_indices, stable_ties,
-              documented=None, known=()):
+              documented=None, known=(), sweep=None):
     case = Case(
         id=id,
         title=title,
@@ -189,6 +204,7 @@ def topk_case(id, title, description, logits, label_dtype, int64_indices, stable
         },
         documented=documented or {},
         known_differences=known,
+        sweep=sweep,
     )
     case.implement("numpy")(with_numpy)
     case.implement("tensorflow")(with_tensorflow)
@@ -264,4 +280,5 @@ ties_mapped = topk_case(
     "The tied matrix again, PyTorch ranking with argsort(descending=True, stable=True): "
     "the lower index first among equals, as tf.math.top_k documents; the frameworks agree.",
     TIED_LOGITS, np.int64, int64_indices=True, stable_ties=True,
+    sweep=topk_sweep(np.int64),
 )

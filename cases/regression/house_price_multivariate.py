@@ -174,6 +174,36 @@ def torch_descent(torch, X, Y, W0, learn_rate, iterations, mean_gradient, loss_a
     return {"loss": torch.stack(mse), "W": torch.stack(Ws)}
 
 
+def jax_descent(jax, X, Y, W0, learn_rate, iterations, mean_gradient, loss_after_update,
+                compile=lambda f: f):
+    """jax.grad of the objective and a pure step returning the new W; ``compile`` (``jax.jit``
+    in ``jax-jit``) wraps the step, traced once (W keeps its shape and dtype)."""
+    jnp = jax.numpy
+
+    def loss_of(W):
+        return 0.5 * jnp.mean(jnp.square(Y - X @ W))
+
+    def objective(W):
+        # Without /num the hand-written gradient X^T(XW − Y) is that of ½·sum.
+        return loss_of(W) if mean_gradient else 0.5 * jnp.sum(jnp.square(Y - X @ W))
+
+    @compile
+    def step(W):
+        loss = loss_of(W)
+        W = W - learn_rate * jax.grad(objective)(W)
+        if loss_after_update:
+            loss = loss_of(W)
+        return loss, W
+
+    W = W0
+    mse, Ws = [], []
+    for _ in range(0, iterations + 1):
+        loss, W = step(W)
+        mse.append(loss)
+        Ws.append(W)
+    return {"loss": jnp.stack(mse), "W": jnp.stack(Ws)}
+
+
 def regression_case(id, title, section, learn_rate, iterations, mean_gradient, loss_after_update,
                     every, table, note):
     case = Case(
@@ -190,6 +220,7 @@ def regression_case(id, title, section, learn_rate, iterations, mean_gradient, l
     case.implement("numpy")(numpy_descent)
     case.implement("tensorflow")(tensorflow_descent)
     case.implement("torch")(torch_descent)
+    case.implement("jax")(jax_descent)
     return case
 
 

@@ -32,6 +32,7 @@ TensorFlow's mask, and all agree (``torch.clamp(x, min=y)`` also gives 1 at the 
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "3 张量的限幅")
 
@@ -170,6 +171,25 @@ grads_mapped = Case(
     description="The same gradients with maximum/minimum written as torch.where(x >= y, x, y) / "
     "torch.where(x <= y, x, y): the frameworks agree.",
     inputs=GRAD_INPUTS,
+    # Any vector, the kinks (2, 5, 8) often: values in [-1, 11] shrink to integers. What the sweep found
+    # at NaN is declared (measured in every dtype).
+    sweep=Sweep(dims={"n": (0, 10)}, inputs={"x": Floats(("n",), -1, 11, allow_nan=True, allow_infinity=True)},
+                known_differences=[
+                    KnownDifference(
+                        "the mapping writes maximum/minimum as torch.where(x >= y, x, y): at NaN the comparison is "
+                        "False and it returns y (2, 8 or 0), where tf.maximum/tf.minimum and NumPy propagate NaN. "
+                        "Found by the sweep, minimal example x = [nan]",
+                        outputs=("maximum", "minimum", "relu_maximum"), backends="torch",
+                        references=("numpy", "tensorflow", "oracle"), max_abs=float("inf")),
+                    KnownDifference(
+                        "relu's gradient at NaN: PyTorch's threshold_backward passes it unless x <= 0 (1), "
+                        "TensorFlow's ReluGrad only where x > 0 (0). Found by the sweep, minimal example x = [nan]",
+                        outputs="grad_relu", backends="torch", references=("numpy", "tensorflow", "oracle"), max_abs=1),
+                    KnownDifference(
+                        "NEP 50: the NumPy gradients multiply booleans by np.float32(1), so they are float32 whatever "
+                        "the dtype of x (found by the sweep in float16 and float64)",
+                        outputs="grad_*", backends="numpy", kind="dtype"),
+                ]),
 )
 grads_mapped.implement("numpy")(grads_with_numpy)
 grads_mapped.implement("tensorflow")(grads_with_tensorflow)

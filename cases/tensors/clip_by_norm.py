@@ -35,6 +35,7 @@ What separates the two formulas, measured here:
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, Tolerance, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "3 张量的限幅: 等比例缩放 clip_by_norm")
 CLIP = 15.0  # the document's clip_norm
@@ -173,6 +174,42 @@ case.implement("numpy")(with_numpy)
 case.implement("tensorflow")(with_tensorflow)
 case.implement("torch")(with_torch_clip_grad_norm)
 
+# The sweep: matrices of 0 to 3 by 0 to 3 with values anywhere in the dtype's range (norms
+# from 0 to overflow), tiny ones in [-1e-6, 1e-6] against the 1e-7 threshold, and vectors of up
+# to 16 values in [-1, 1] below the threshold of 15.
+SWEEP = Sweep(
+    dims={"r": (0, 3), "c": (0, 3), "k": (0, 16)},
+    inputs={"a": Floats(("r", "c")), "a_random": Floats(("r", "c"), -100, 100),
+            "a_tiny": Floats(("r", "c"), -1e-6, 1e-6), "a_below": Floats(("k",), -1, 1)},
+    known_differences={
+        "*": [
+            KnownDifference(
+                "NEP 50: the NumPy port multiplies by np.float32(clip_norm), a float32 scalar, so its results are "
+                "float32 for float16 inputs (found by the sweep, minimal example empty inputs)",
+                backends="numpy", kind="dtype"),
+            KnownDifference(
+                "TensorFlow flushes subnormal numbers to zero on the CPU (FTZ/DAZ): the tiny probe's subnormal "
+                "values (every one in float16, where they are below 6.1e-5) are 0 to it, and so is the 1e-7 "
+                "threshold in float16: its clipped values are 0 or NaN where the exact ones are below 1e-6",
+                outputs="tiny_clipped", backends="tensorflow", references="oracle", max_abs=float("inf")),
+        ],
+        "float16": [
+            KnownDifference(
+                "below_changed counts the elements that t * 15 / 15 moves by a rounding; the NumPy port computes it "
+                "in float32 (NEP 50), TensorFlow and PyTorch in float16, so the counts differ (found by the sweep, "
+                "minimal example a_below = [0.66]: 1 against 0); at most every element, 16",
+                outputs="below_changed", max_abs=16),
+            KnownDifference(
+                "tf.norm (and the NumPy port's sqrt(sum(t * t))) squares in float16: for elements of 256 and more "
+                "the square overflows and the norm is inf, where torch.linalg.vector_norm gives the norm (256 for "
+                "[256]); the clipped values that divide by it follow. Found by the sweep, minimal example "
+                "a = [[256.0]]",
+                outputs=("norm", "clipped", "clipped_norm", "random_*"), backends=("tensorflow", "numpy"),
+                references="oracle", max_abs=float("inf")),
+        ],
+    },
+)
+
 mapped = Case(
     id="002-5-clip-by-norm-mapped",
     title="clip_by_norm(a, 15) with TensorFlow's formula written in PyTorch",
@@ -182,6 +219,7 @@ mapped = Case(
     inputs=make_inputs,
     documented=DOCUMENTED,
     tolerance=TOLERANCE,
+    sweep=SWEEP,
 )
 mapped.implement("numpy")(with_numpy)
 mapped.implement("tensorflow")(with_tensorflow)

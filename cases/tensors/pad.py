@@ -25,6 +25,7 @@ outputs; ``002-2-pad-mapped`` converts with ``sum(reversed(p), [])``, and all ag
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "2 填充与复制: 填充 pad")
 ASYM = [[1, 0], [2, 1]]  # not in the document: an asymmetric padding of the 3x3 matrix
@@ -153,6 +154,11 @@ mapped = Case(
     "values, shapes and the gradient agree.",
     inputs=make_inputs,
     documented=DOCUMENTED,
+    # Batches of 0 to 2 images of 0 to 4 by 0 to 4 pixels and 0 to 3 channels (empty and
+    # size-1 dimensions), any values; the weights have the padded shape.
+    sweep=Sweep(dims={"b": (0, 2), "h": (0, 4), "w": (0, 4), "c": (0, 3)},
+                inputs={"image": Floats(("b", "h", "w", "c"), allow_nan=True, allow_infinity=True),
+                        "weights": Floats(("b", "h+4", "w+4", "c"), -10, 10)}),
 )
 mapped.implement("numpy")(with_numpy)
 mapped.implement("tensorflow")(with_tensorflow)

@@ -32,6 +32,7 @@ https://numpy.org/doc/stable/reference/generated/numpy.ufunc.at.html).
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Dims, Ints, Sweep
 
 SLICES = [[5, 5, 5, 5], [6, 6, 6, 6], [7, 7, 7, 7], [8, 8, 8, 8]]
 
@@ -139,6 +140,22 @@ mapped = Case(
     "the three frameworks agree, duplicates included.",
     inputs=INPUTS,
     documented=DOCUMENTED,
+    # The sweep: 1-D outputs of 1 to 8 elements with 0 to 6 updates at indices inside it
+    # (duplicates common), 3-D outputs of (1..4, 0..3, 0..3) with 0 to 4 slices; int32 updates
+    # over the whole range, so sums of duplicates overflow. An integer computation: one dtype.
+    sweep=Sweep(
+        # q, r >= 1: with an empty output and indices tf.scatter_nd raises ("Indices and updates specified for
+        # empty output shape"), PyTorch and NumPy scatter nothing (a README finding, not swept further)
+        dims={"n": (1, 8), "k": (0, 6), "d": (0, 6), "p": (1, 4), "q": (1, 3), "r": (1, 3), "j": (0, 4)},
+        inputs={"indices_1d": Ints(("k", 1), 0, "n-1", dtype="int32"),
+                "updates_1d": Ints(("k",), -2**31, 2**31 - 1, dtype="int32"),
+                "shape_1d": Dims(("n",), dtype="int32"),
+                "indices_dup": Ints(("d", 1), 0, "n-1", dtype="int32"),
+                "updates_dup": Ints(("d",), -2**31, 2**31 - 1, dtype="int32"),
+                "indices_3d": Ints(("j", 1), 0, "p-1", dtype="int32"),
+                "updates_3d": Ints(("j", "q", "r"), -2**31, 2**31 - 1, dtype="int32"),
+                "shape_3d": Dims(("p", "q", "r"), dtype="int32")},
+        dtypes=("float32",)),
 )
 
 

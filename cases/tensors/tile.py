@@ -24,6 +24,7 @@ Traps:
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Ints, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "2 填充与复制: 复制 tile")
 A = [[0, 1, 2], [3, 4, 5], [5, 3, 3]]
@@ -106,6 +107,10 @@ mapped = Case(
     description="The same tiles of the matrix made as an int32 NumPy array.",
     inputs={"a": np.array(A, dtype=np.int32)},
     documented=DOCUMENTED,
+    # Matrices of 0 to 4 by 0 to 4 int32 values over the whole int32 range. An integer
+    # computation: one dtype is enough (the example's float dtype is not used).
+    sweep=Sweep(dims={"n": (0, 4), "m": (0, 4)},
+                inputs={"a": Ints(("n", "m"), -2**31, 2**31 - 1, dtype="int32")}, dtypes=("float32",)),
 )
 mapped.implement("numpy")(with_numpy)
 mapped.implement("tensorflow")(with_tensorflow)

@@ -39,6 +39,7 @@ Traps, each a case of this file:
 import numpy as np
 
 from equivalence import Case, KnownDifference, Source, printed
+from equivalence.sweep import Floats, Sweep
 
 SOURCE = Source("002_a2a9bc7e14b96b18.txt", "4 高阶OP: where(tensor)")
 
@@ -152,6 +153,19 @@ mapped = Case(
     "frameworks and the document agree.",
     inputs={"a": A},
     documented=DOCUMENTED,
+    # Any 3x3 matrix (the implementations select between 3x3 ones and zeros): signed zeros,
+    # subnormals, NaN and infinities included.
+    sweep=Sweep(inputs={"a": Floats((3, 3), allow_nan=True, allow_infinity=True)}, known_differences=[
+        KnownDifference(
+            "TensorFlow flushes subnormal numbers to zero on the CPU (FTZ/DAZ): a > 0 is False for a subnormal "
+            "positive a, so the mask, the selected values and their coordinates lose it. Found by the sweep, minimal "
+            "example a = 2.2e-309 everywhere (float64): mask all False; TensorFlow against the oracle, the 9 "
+            "elements of the mask at most",
+            outputs=("mask", "selected"), backends="tensorflow", max_abs=1, mismatched=9),
+        KnownDifference(
+            "the same flush: fewer values are selected, so masked, indices and gathered have another shape",
+            outputs=("masked", "indices", "gathered"), backends="tensorflow", kind="shape"),
+    ]),
 )
 
 
@@ -311,6 +325,18 @@ sqrt_grad_mapped = Case(
     description="safe = where(a > 0, a, 1); y = sum(where(a > 0, sqrt(safe), 0)): no NaN enters the "
     "graph, and the three frameworks give dy/da = 0 where a <= 0.",
     inputs={"a": A},
+    # Any shape up to 3x3, any finite value (zeros of both signs and subnormals, where sqrt's
+    # derivative is largest).
+    sweep=Sweep(dims={"r": (0, 3), "c": (0, 3)}, inputs={"a": Floats(("r", "c"))}, known_differences=[
+        KnownDifference(
+            "NEP 50: the NumPy port writes np.float32(0) and np.float32(0.5), float32 scalars, so its results are "
+            "float32 for float16 a (found by the sweep, minimal example an empty float16 a)",
+            backends="numpy", kind="dtype"),
+        KnownDifference(
+            "TensorFlow flushes subnormal numbers to zero on the CPU (FTZ/DAZ): a > 0 is False for a subnormal a, "
+            "so where() takes the 0 branch: y and dy/da are 0 there where sqrt(a) and 1/(2 sqrt(a)) are not",
+            backends="tensorflow", references="oracle", max_abs=float("inf")),
+    ]),
 )
 
 sqrt_grad_mapped.implement("numpy")(sqrt_grad_with_numpy)

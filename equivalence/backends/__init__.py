@@ -28,10 +28,12 @@ REGISTRY: dict[str, str] = {
     "numpy": "equivalence.backends.numpy:NumpyBackend",
     "torch": "equivalence.backends.torch:TorchBackend",
     "tensorflow": "equivalence.backends.tensorflow:TensorflowBackend",
+    "jax": "equivalence.backends.jax:JaxBackend",  # optional: the `jax` extra
     # Execution modes: another backend's implementation with its step compiled.
     "tensorflow-function": "equivalence.backends.tensorflow:TensorflowFunction",
     "tensorflow-xla": "equivalence.backends.tensorflow:TensorflowXla",
     "torch-compile": "equivalence.backends.torch:TorchCompile",
+    "jax-jit": "equivalence.backends.jax:JaxJit",
 }
 
 #: What runs when no backend is named: the frameworks, and tf.function (cheap to trace).

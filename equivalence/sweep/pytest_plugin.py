@@ -1,0 +1,175 @@
+"""Sweeps under pytest: ``pytest -p equivalence.sweep.pytest_plugin --equivalence-sweep N``.
+
+With ``--equivalence-sweep N`` every sweep of the collected case files becomes one test,
+``cases/x.py::<case id>[sweep]`` (``[sweep-<name>]`` for a named one), that searches N
+examples (shared out among the sweep's dtypes) with ``--equivalence-sweep-seed`` (0 by
+default, so that CI runs are repeatable) and no example database. It fails when the
+sweep finds a failure (the message lists each minimal example, the oracle's verdict and
+the command that reproduces it) or cannot run. Without the option nothing is collected.
+
+The case folders are those of the equivalence plugin (``equivalence_cases`` in the ini
+file, ``--equivalence-cases``); its ``--equivalence-backends``, ``--equivalence-reference``,
+``--equivalence-in-process`` and ``--equivalence-timeout`` apply too. Cases are held as
+plain data (discovered in a child process, :mod:`equivalence.manifest`) and every example
+runs in the backends' worker processes, as for the other tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["SweepItem"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("equivalence", "cross-framework equivalence cases")
+    group.addoption("--equivalence-sweep", type=int, default=None, metavar="N",
+                    help="also run every case's sweeps, N examples each (shared out among the dtypes)")
+    group.addoption("--equivalence-sweep-seed", type=int, default=0, metavar="S",
+                    help="the sweeps' hypothesis seed (default: 0)")
+
+
+def _option(config: pytest.Config, name: str, default: Any = None) -> Any:
+    try:
+        return config.getoption(name)
+    except ValueError:  # the equivalence plugin is not loaded
+        return default
+
+
+class _State:
+    def __init__(self, config: pytest.Config) -> None:
+        from ..backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
+
+        self.examples: int = config.getoption("equivalence_sweep")
+        self.seed: int = config.getoption("equivalence_sweep_seed")
+        roots = [Path(p).resolve() for p in _option(config, "equivalence_cases", [])]
+        try:
+            roots += [Path(p).resolve() for p in config.getini("equivalence_cases")]
+        except ValueError:
+            pass
+        self.roots = roots
+        option = _option(config, "equivalence_backends")
+        if option == "all":
+            option = ",".join(backend_names())
+        self.backends = [b.strip() for b in option.split(",")] if option else list(DEFAULT_BACKENDS)
+        self.reference = _option(config, "equivalence_reference") or DEFAULT_REFERENCE
+        if self.reference not in self.backends:
+            self.backends.append(self.reference)
+        self.isolate = not _option(config, "equivalence_in_process", False)
+        self.timeout = _option(config, "equivalence_timeout")
+        self._cases: dict[Path, list[Any]] | None = None
+        self._errors: dict[Path, Any] = {}
+        self._executor: Any = None
+
+    def is_case_file(self, path: Path) -> bool:
+        if path.suffix != ".py" or path.name.startswith(("_", "test_")) or path.name == "conftest.py":
+            return False
+        resolved = path.resolve()
+        return any(resolved == root or root in resolved.parents for root in self.roots)
+
+    def cases_in(self, path: Path) -> list[Any]:
+        if self._cases is None:
+            from ..discovery import discover
+            from ..manifest import discover_isolated
+
+            cases, errors = discover_isolated(self.roots) if self.isolate else discover(self.roots)
+            self._cases = {}
+            for case in cases:
+                self._cases.setdefault(Path(case.path).resolve(), []).append(case)
+            self._errors = {Path(e.path).resolve(): e for e in errors}
+        error = self._errors.get(path.resolve())
+        if error is not None:
+            raise RuntimeError(f"the case file failed to import: {error.error}")
+        return self._cases.get(path.resolve(), [])
+
+    @property
+    def executor(self) -> Any:
+        if self._executor is None:
+            from .engine import Executor
+
+            self._executor = Executor(isolate=self.isolate, timeout=self.timeout)
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("equivalence_sweep") is not None:
+        config.stash[_STATE] = _State(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        state.close()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    state = parent.config.stash.get(_STATE, None)
+    if state is not None and state.roots and state.is_case_file(file_path):
+        return SweepFile.from_parent(parent, path=file_path)
+    return None
+
+
+class SweepFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        from .spec import sweeps_of
+
+        state = self.config.stash[_STATE]
+        for case in state.cases_in(Path(self.path)):
+            for sweep in sweeps_of(case):
+                name = f"{case.id}[sweep{'-' + sweep.name if sweep.name else ''}]"
+                yield SweepItem.from_parent(self, name=name, case=case, sweep=sweep)
+
+
+class SweepFailed(Exception):
+    pass
+
+
+class SweepItem(pytest.Item):
+    def __init__(self, *, case: Any, sweep: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case, self.sweep = case, sweep
+
+    def runtest(self) -> None:
+        from .engine import sweep_case
+
+        state = self.config.stash[_STATE]
+        summary, findings = sweep_case(self.case, self.sweep, state.executor, backends=state.backends,
+                                       reference=state.reference, examples=state.examples, seed=state.seed,
+                                       database=None)
+        if summary.status in ("fail", "error"):
+            raise SweepFailed(describe(summary, findings))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, SweepFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return Path(self.path), None, f"{self.case.id}: sweep {self.sweep.name}".rstrip()
+
+
+def describe(summary: Any, findings: list[Any]) -> str:
+    from .._text import printable
+
+    lines = [f"{summary.case} sweep{' ' + summary.sweep if summary.sweep else ''}: {summary.status} after "
+             f"{summary.examples} runs (seed {summary.seed}) {printable(summary.message)}".rstrip()]
+    shown = [f for f in findings if f.status in ("fail", "error")]
+    seen: set[str] = set()
+    for finding in shown:
+        lines.append(f"  {finding.example_dtype} {finding.output}: {finding.backend} vs {finding.reference}: "
+                     f"{printable(finding.message, 300)}")
+        if finding.reproduce not in seen:
+            seen.add(finding.reproduce)
+            lines.append(f"    reproduce: {printable(finding.reproduce, 600)}")
+    return "\n".join(lines)
