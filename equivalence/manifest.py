@@ -196,15 +196,23 @@ def rebuild(data: dict[str, Any], values: dict[str, Any]) -> Case:
 
 
 def encode(cases: Iterable[Case], errors: Iterable[LoadError], problem: str | None = None) -> bytes:
-    """Every case and load error as one plain-data message; a case that cannot be
-    described (an input that cannot cross, an ``at=`` that is not an index) becomes a
-    load error of its file."""
+    """Every case and load error as one plain-data message. An input that cannot cross
+    makes that case's inputs an error (each backend of the case reports it, the run goes
+    on); a case that cannot be described otherwise (an ``at=`` that is not an index, an
+    expected value that is not an array) becomes a load error of its file."""
     from ._wire import Unsendable, encode_document
 
     described, values, failed = [], {}, [[e.path, e.error, e.traceback] for e in errors]
     for case in cases:
         try:
             data, arrays = describe(case)
+            for name, value in arrays.get("inputs", {}).items():
+                try:
+                    encode_document("probe", {}, {"v": value})
+                except Unsendable as exc:
+                    data["inputs_error"] = f"input {name!r} cannot be sent to a worker process: {exc}"
+                    del arrays["inputs"]
+                    break
             encode_document("probe", {}, {"v": arrays})  # fails here, not for every case, if unsendable
         except (Unsendable, TypeError) as exc:
             failed.append([case.path, f"case {case.id} cannot be sent to the comparing process: {exc}", ""])

@@ -1,12 +1,15 @@
 """Baselines: the file format, drift statuses, the commands and the pytest options.
 
 Cases are tiny files written to a temporary folder and run in NumPy and PyTorch only,
-so that these tests need no TensorFlow and stay fast.
+so that these tests need no TensorFlow and stay fast: most in this process
+(``--in-process``); the tests of isolation run them in worker processes, as the
+commands do by default.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -21,7 +24,9 @@ from equivalence.baseline.drift import DRIFT_COLUMNS, compare_baselines
 from equivalence.baseline.storage import Baseline, BaselineError, Snapshot, load_baseline, save_baseline
 from equivalence.cli import main
 
-BACKENDS = ["--backends", "numpy,torch", "-q"]
+BACKENDS = ["--backends", "numpy,torch", "-q", "--in-process"]
+#: As the commands run by default: worker processes, a discovery process.
+ISOLATED = ["--backends", "numpy,torch", "-q"]
 
 #: t-square with a third output, to remove it later.
 EXTRA_OUTPUT = AGREEING.replace('"grad": 2 * x}', '"grad": 2 * x, "z": x + 1}').replace(
@@ -213,7 +218,7 @@ def test_save_then_check_in_the_same_environment_reports_no_drift(case_dir, save
     assert (out / "results.json").exists()
     assert "unchanged: 4" in capsys.readouterr().out
     # Without --backends, a check runs the backends the baseline holds.
-    assert code(["baseline", "check", str(saved), str(case_dir), "--out", str(out), "-q"]) == 0
+    assert code(["baseline", "check", str(saved), str(case_dir), "--out", str(out), "-q", "--in-process"]) == 0
     assert {r["backend"] for r in drift_rows(out)} == {"numpy", "torch"}
 
 
@@ -253,6 +258,13 @@ def test_a_bitwise_change_within_tolerance_is_reported_apart(case_dir, saved, tm
     assert changed["max_ulp_diff"] == 1 and changed["message"].startswith("3 of 3 elements changed bits")
     assert rows[("grad", "numpy")]["status"] == "unchanged"
     assert "bitwise changes within tolerance" in capsys.readouterr().out
+    # `accept` takes what fails by default; a bitwise change only when asked for.
+    drift = str(out / "drift.json")
+    assert code(["baseline", "accept", "--drift", drift, "--reason", "new BLAS"]) == 2
+    assert code(["baseline", "accept", "--drift", drift, "--reason", "new BLAS", "--status", "bitwise_change"]) == 0
+    assert code(["baseline", "check", str(saved), str(case_dir), "--out", str(out), *BACKENDS]) == 0
+    assert {(r["output"], r["status"]) for r in drift_rows(out) if r["backend"] == "numpy"} == {
+        ("y", "accepted"), ("grad", "unchanged")}
 
 
 def test_negative_zero_against_zero_is_a_bitwise_change():
@@ -262,6 +274,8 @@ def test_negative_zero_against_zero_is_a_bitwise_change():
 
     (row,) = compare_baselines(base(0.0), base(-0.0)).rows
     assert row.status == "bitwise_change" and row.max_abs_diff == 0
+    assert row.change == "sign_of_zero" and row.message.startswith("sign of zero only: 1 of 1 elements")
+    assert row.max_ulp_diff == 0 and row.max_rel_diff == 0
 
 
 def test_new_removed_and_erroring_cases(tmp_path, monkeypatch):
@@ -322,7 +336,8 @@ def test_a_corrupted_baseline_is_a_usage_error_naming_the_file(case_dir, saved, 
     assert code(["baseline", "check", str(tmp_path / "nope.npz"), str(case_dir), *BACKENDS]) == 2
 
 
-def test_compare_two_saved_runs(case_dir, saved, tmp_path, capsys):
+def test_compare_two_saved_runs(case_dir, saved, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no cases/ here: the per-dtype defaults, until --cases names some
     other = tmp_path / "other.npz"
     other.write_bytes(saved.read_bytes())
     out = tmp_path / "out"
@@ -334,6 +349,8 @@ def test_compare_two_saved_runs(case_dir, saved, tmp_path, capsys):
         "bitwise_change"}
     _edit(other, "t-square", "torch", "grad", lambda a: a * np.float32(1.001))
     assert code(["compare", str(saved), str(other), "--out", str(out)]) == 1
+    page = (out / "compare.html").read_text(encoding="utf-8")  # compare writes its own page, the drift first
+    assert "grad" in page and "drift" in page.lower()
     # A case's own tolerance is used when the cases are given.
     loose = AGREEING.replace('documented={"y": printed("[1. 4. 9.]")})',
                              'documented={"y": printed("[1. 4. 9.]")}, tolerance=__import__("equivalence").'
@@ -354,6 +371,244 @@ def test_drift_json_is_strict(tmp_path):
     (row,) = json.loads(text)["rows"]
     assert row["status"] == "drift" and row["max_abs_diff"] == "inf"
     assert list(report.frame.columns) == list(DRIFT_COLUMNS)
+
+
+# -- isolation, scope, environment ----------------------------------------------------------
+
+#: t-square sleeping in NumPy: a case that hangs.
+SLEEPING = AGREEING.replace('def with_numpy(np, x):\n', 'def with_numpy(np, x):\n    __import__("time").sleep(120)\n')
+
+
+def test_isolated_save_records_it_and_the_environment_in_full(case_dir, tmp_path):
+    path = tmp_path / "iso.npz"
+    assert code(["baseline", "save", str(case_dir), "--path", str(path), "-j", "2", "--timeout", "60", *ISOLATED]) == 0
+    environment = load_baseline(path).environment
+    assert environment["isolated"] is True and environment["jobs"] == 2
+    assert environment["packages"]["numpy"] == np.__version__
+    assert "torch" in environment["packages"]
+    assert environment["blas"]["numpy_blas"]  # NumPy's BLAS as built
+    assert environment["frameworks"]["torch"]["threads"] >= 1  # asked of PyTorch itself
+    assert environment["frameworks"]["torch"]["cpu_capability"]
+    assert "usable_cores" in environment["threads"]
+    if Path("/proc/cpuinfo").exists():
+        assert environment["hardware"]["flags"] and environment["hardware"]["model"]
+
+
+def test_a_hanging_case_in_check_becomes_an_error_and_the_check_goes_on(tmp_path, capsys):
+    folder = write_cases(tmp_path / "cases", square=AGREEING, other=OTHER)
+    saved = tmp_path / "base.npz"
+    assert code(["baseline", "save", str(folder), "--path", str(saved), *BACKENDS]) == 0
+    write_cases(folder, square=SLEEPING)  # t-square now sleeps in NumPy (the check imports it afresh)
+    out = tmp_path / "out"
+    assert code(["baseline", "check", str(saved), str(folder), "--out", str(out), "--timeout", "0.3",
+                 *ISOLATED]) == 1
+    rows = {(r["case"], r["output"], r["backend"]): r for r in drift_rows(out)}
+    hung = rows[("t-square", "*", "numpy")]
+    assert hung["status"] == "error" and hung["change"] == "error"
+    assert "wall-clock time" in hung["message"] and "stopped" in hung["message"]
+    # The other backend of that case, and the other case, were checked all the same.
+    assert rows[("t-square", "y", "torch")]["status"] == "unchanged"
+    assert {rows[("t-other", o, b)]["status"] for o in ("y", "grad") for b in ("numpy", "torch")} == {"unchanged"}
+    assert json.loads((out / "drift.json").read_text())["metadata"]["after"]["environment"]["isolated"] is True
+
+
+def _two(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A saved baseline of t-square and t-other, and a copy whose t-other moved in both backends
+    and whose t-square moved in torch."""
+    folder = write_cases(tmp_path / "cases", square=AGREEING, other=OTHER)
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    assert code(["baseline", "save", str(folder), "--path", str(a), *BACKENDS]) == 0
+    b.write_bytes(a.read_bytes())
+    for backend in ("numpy", "torch"):
+        _edit(b, "t-other", backend, "y", lambda x: x + np.float32(1))
+    _edit(b, "t-square", "torch", "grad", lambda x: x * np.float32(2))
+    return folder, a, b
+
+
+def test_compare_is_scoped_by_k_and_backends(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder, a, b = _two(tmp_path)
+    out = tmp_path / "out"
+    assert code(["compare", str(a), str(b), "--out", str(out), "--no-cases"]) == 1
+    assert {r["case"] for r in drift_rows(out) if r["status"] == "drift"} == {"t-square", "t-other"}
+    assert code(["compare", str(a), str(b), "--out", str(out), "-k", "t-square", "--backends", "numpy"]) == 0
+    rows = drift_rows(out)
+    assert {(r["case"], r["backend"]) for r in rows} == {("t-square", "numpy")}  # not 6 rows `removed`
+    assert {r["status"] for r in rows} == {"unchanged"}
+    assert code(["compare", str(a), str(b), "--out", str(out), "-k", "not other"]) == 1  # both are titled "square"
+    assert {r["case"] for r in drift_rows(out)} == {"t-square"}
+    document = json.loads((out / "drift.json").read_text())
+    assert document["metadata"]["scope"]["select"] == "not other"
+
+
+def test_compare_uses_the_cases_tolerances_when_their_files_are_at_hand(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    loose = AGREEING.replace('documented={"y": printed("[1. 4. 9.]")})',
+                             'documented={"y": printed("[1. 4. 9.]")}, tolerance=__import__("equivalence").'
+                             'Tolerance(rtol=0.01, atol=0))')
+    write_cases(tmp_path / "cases", square=loose)  # ./cases: found without --cases
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    assert code(["baseline", "save", "cases", "--path", str(a), *BACKENDS]) == 0
+    b.write_bytes(a.read_bytes())
+    _edit(b, "t-square", "torch", "grad", lambda x: x * np.float32(1.001))  # within 1 %, beyond float32's defaults
+    out = tmp_path / "out"
+    assert code(["compare", str(a), str(b), "--out", str(out)]) == 0
+    (row,) = [r for r in drift_rows(out) if r["output"] == "grad" and r["backend"] == "torch"]
+    assert row["status"] == "bitwise_change" and row["rtol"] == 0.01
+    assert "the cases' (from cases)" in capsys.readouterr().out
+    assert code(["compare", str(a), str(b), "--out", str(out), "--no-cases"]) == 1
+
+
+def test_the_summary_shows_the_environments_side_by_side_and_counts_per_backend(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _, a, b = _two(tmp_path)
+    changed = load_baseline(b)
+    changed.environment["versions"]["numpy"] = "9.9.9"
+    changed.environment["packages"]["keras"] = "4.0.0"
+    save_baseline(changed, b, force=True)
+    capsys.readouterr()
+    code(["compare", str(a), str(b), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    numpy_line = next(line for line in printed.splitlines() if line.startswith("version numpy"))
+    assert np.__version__ in numpy_line and "9.9.9" in numpy_line and "≠ changed" in numpy_line
+    assert any(line.startswith("package keras") and "4.0.0" in line and "≠ changed" in line
+               for line in printed.splitlines())
+    torch_line = next(line for line in printed.splitlines() if line.startswith("version torch"))
+    assert "≠" not in torch_line
+    assert "per backend:" in printed
+    counts = json.loads((tmp_path / "out" / "drift.json").read_text())["metadata"]["by_backend"]
+    assert counts["numpy"]["drift"] == 1 and counts["torch"]["drift"] == 2 and counts["numpy"]["unchanged"] == 3
+
+
+# -- rows a maintainer can act on ----------------------------------------------------------
+
+
+def _pair(before: dict, after: dict, dtypes_before: dict | None = None, dtypes_after: dict | None = None):  # type: ignore[no-untyped-def]
+    def side(outputs: dict, dtypes: dict | None) -> Baseline:
+        dtypes = dtypes or {k: "str" if np.asarray(v).dtype.kind == "U" else str(np.asarray(v).dtype)
+                            for k, v in outputs.items()}
+        return Baseline({("c", "numpy"): Snapshot("ok", outputs={k: np.asarray(v) for k, v in outputs.items()},
+                                                  dtypes=dtypes)}, {"versions": {"numpy": "1"}})
+
+    report = compare_baselines(side(before, dtypes_before), side(after, dtypes_after))
+    return {r.output: r for r in report.rows}, report
+
+
+def test_dtype_only_changes_are_named_and_exact_outputs_show_no_ulp():
+    rows, _ = _pair(
+        {"f": np.array([1.0, 0.1, 3.0]), "i": np.array([1, 2], np.int32), "b": np.array([True, False]),
+         "s": np.array("Argument lr"), "g": np.array([0.1, 0.2])},
+        {"f": np.array([1.0, 0.1, 3.0], np.float32), "i": np.array([1, 2], np.int64), "b": np.array([True, True]),
+         "s": np.array("Argument(s) not recognized"), "g": np.array([0.1, 0.25])})
+    f = rows["f"]  # NEP 50: float64 -> float32, the values within float32's tolerance
+    assert f.status == "drift" and f.change == "dtype" and f.mismatched == 0
+    assert f.message.startswith("dtype only: float64 → float32; the values within tolerance (at most")
+    assert math.isnan(f.max_ulp_diff)  # ULPs of two dtypes are not one unit: no 715,294,044 ULP beside 0 mismatched
+    assert 0 < f.tolerances < 1
+    assert (f.dtype_before, f.dtype_after) == ("float64", "float32")
+    i = rows["i"]
+    assert i.change == "dtype" and i.message == "dtype only: int32 → int64; the values equal"
+    assert math.isnan(i.max_ulp_diff)  # integers: no ULP
+    b = rows["b"]
+    assert b.status == "drift" and b.change == "values" and b.mismatched == 1
+    assert math.isnan(b.max_ulp_diff) and math.isnan(b.max_abs_diff)  # booleans: only what changed
+    assert (b.before, b.after) == ("[True, False]", "[True, True]")
+    s = rows["s"]
+    assert s.change == "values" and math.isnan(s.max_ulp_diff) and s.mismatched == 1
+    assert (s.before, s.after) == ("'Argument lr'", "'Argument(s) not recognized'")
+    g = rows["g"]
+    assert (g.before, g.after) == ("[0.1, 0.2]", "[0.1, 0.25]") and g.change == "values"
+
+
+def test_nan_payload_only_is_named():
+    quiet = np.array([np.nan], np.float32)
+    other = np.array([0x7FC00123], np.uint32).view(np.float32)
+    rows, _ = _pair({"o": quiet}, {"o": other})
+    assert rows["o"].status == "bitwise_change" and rows["o"].change == "nan_payload"
+
+
+def test_rows_are_ranked_by_size_and_drift_json_has_the_worst_indices(tmp_path):
+    before = np.zeros(100, np.float32)
+    small, large = before.copy(), before.copy()
+    small[7] = 0.01
+    large[42], large[3] = 5.0, 1.0
+    rows, report = _pair({"a_small": before, "b_large": before, "c_same": before},
+                         {"a_small": small, "b_large": large, "c_same": before})
+    assert [r.output for r in report.rows] == ["b_large", "a_small", "c_same"]  # largest drift first
+    assert rows["b_large"].before == "[42]: 0.0" and rows["b_large"].after == "[42]: 5.0"
+    document = json.loads(report.write(tmp_path)["json"].read_text())
+    worst = document["rows"][0]["worst"]
+    assert worst[0]["index"] == [42] and worst[0]["after"] == 5.0 and worst[0]["before"] == 0.0
+    assert worst[1]["index"] == [3]
+    assert document["rows"][0]["after_sha256"] and document["metadata"]["by_backend"]["numpy"]["drift"] == 2
+
+
+# -- accepting an expected change ------------------------------------------------------------
+
+
+def test_accept_records_a_reason_and_the_next_check_passes_it(case_dir, saved, tmp_path, capsys):
+    _edit(saved, "t-square", "torch", "y", lambda a: a + np.float32(0.5))
+    out = tmp_path / "out"
+    check = ["baseline", "check", str(saved), str(case_dir), "--out", str(out), *BACKENDS]
+    assert code(check) == 1
+    drift = str(out / "drift.json")
+    assert code(["baseline", "accept", "--drift", drift, "-k", "t-square"]) == 2  # a reason is required
+    assert "--reason" in capsys.readouterr().err
+    assert code(["baseline", "accept", "--drift", drift, "-k", "nothing-matches", "--reason", "x"]) == 2
+    assert code(["baseline", "accept", "--drift", drift, "-k", "t-square and torch",
+                 "--reason", "torch 2.14 rounds x*x differently"]) == 0
+    entries = json.loads((tmp_path / "base.accepted.json").read_text())["accepted"]
+    assert [(e["case"], e["output"], e["backend"], e["status"]) for e in entries] == [("t-square", "y", "torch",
+                                                                                     "drift")]
+    assert entries[0]["reason"] == "torch 2.14 rounds x*x differently" and entries[0]["after_sha256"]
+    assert load_baseline(saved).snapshots[("t-square", "torch")].outputs["y"][0] == 1.5  # the baseline is kept
+    capsys.readouterr()
+    assert code(check) == 0  # accepted: passes, and says why
+    row = next(r for r in drift_rows(out) if r["output"] == "y" and r["backend"] == "torch")
+    assert row["status"] == "accepted" and row["accepted"] == "torch 2.14 rounds x*x differently"
+    assert "torch 2.14 rounds x*x differently" in row["message"]
+    assert "accepted" in capsys.readouterr().out
+    assert code(["baseline", "accept", "--list", str(saved)]) == 0
+    assert "torch 2.14 rounds" in capsys.readouterr().out
+    # An entry does not carry over to a rewritten baseline.
+    _edit(saved, "t-square", "torch", "y", lambda a: a + np.float32(0.5))
+    assert code(check) == 1
+    row = next(r for r in drift_rows(out) if r["output"] == "y" and r["backend"] == "torch")
+    assert row["status"] == "drift" and "from another stored value" in row["message"]
+
+
+def test_an_accepted_change_that_grows_fails_again():
+    from equivalence.baseline.accepted import Acceptance
+
+    def compare(value: float, accepted: list) -> object:  # type: ignore[type-arg]
+        before = Baseline({("c", "numpy"): Snapshot("ok", outputs={"o": np.array([1.0, 2.0])},
+                                                    dtypes={"o": "float64"})}, {})
+        after = Baseline({("c", "numpy"): Snapshot("ok", outputs={"o": np.array([1.0, value])},
+                                                   dtypes={"o": "float64"})}, {})
+        (row,) = compare_baselines(before, after, accepted=accepted).rows
+        return row
+
+    first = compare(2.5, [])
+    record = {**first.record(), "after_sha256": first.after_sha256, "before_sha256": first.before_sha256}
+    entry = Acceptance.from_record(record, "a new rounding")
+    assert compare(2.5, [entry]).status == "accepted"  # the same value
+    smaller = compare(2.25, [entry])  # another value, no larger a change: accepted too
+    assert smaller.status == "accepted" and smaller.accepted == "a new rounding"
+    larger = compare(3.0, [entry])
+    assert larger.status == "drift" and "beyond the change accepted on" in larger.message
+    assert "a new rounding" in larger.message
+    assert compare(2.0, [entry]).message.startswith("the accepted change no longer occurs")
+
+
+def test_accept_refuses_a_drift_table_of_another_baseline(case_dir, saved, tmp_path, capsys):
+    other = tmp_path / "other.npz"
+    other.write_bytes(saved.read_bytes())
+    _edit(saved, "t-square", "numpy", "y", lambda a: a + np.float32(1))
+    out = tmp_path / "out"
+    assert code(["baseline", "check", str(saved), str(case_dir), "--out", str(out), *BACKENDS]) == 1
+    assert code(["baseline", "accept", str(other), "--drift", str(out / "drift.json"), "--reason", "x"]) == 2
+    assert "not" in capsys.readouterr().err
+    assert not (tmp_path / "other.accepted.json").exists()
 
 
 # -- pytest -------------------------------------------------------------------------------
@@ -415,6 +670,18 @@ def test_pytest_bitwise_change_passes_with_a_warning_and_corruption_fails(pytest
     result = _run(pytester, "--equivalence-baseline", str(path))
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*base.npz: not an equivalence baseline*"])
+
+
+def test_pytest_passes_a_change_accepted_with_baseline_accept(pytester):
+    _pytest_project(pytester)
+    path = pytester.path / "base.npz"
+    _run(pytester, "--equivalence-baseline", str(path), "--equivalence-force-regen")
+    _edit(path, "t-square", "torch", "y", lambda a: a + np.float32(0.25))
+    _run(pytester, "--equivalence-baseline", str(path)).assert_outcomes(passed=1, failed=1)
+    out = pytester.path / "out"
+    assert code(["baseline", "check", str(path), str(pytester.path / "my_cases"), "--out", str(out), *BACKENDS]) == 1
+    assert code(["baseline", "accept", "--drift", str(out / "drift.json"), "--reason", "expected: a new kernel"]) == 0
+    _run(pytester, "--equivalence-baseline", str(path)).assert_outcomes(passed=2)
 
 
 def test_pytest_force_regen_needs_a_baseline(pytester):

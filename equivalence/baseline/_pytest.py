@@ -5,8 +5,9 @@ backend, ``cases/x.py::<case>[<backend>-vs-baseline]``, that compares the backen
 outputs now with its own outputs in FILE (a file written by ``baseline save``), with
 the case's tolerances. The rules are pytest-regressions':
 
-- ``unchanged`` and ``bitwise_change`` pass (a bitwise change is reported as a
-  :class:`BitwiseChangeWarning` in the warnings summary);
+- ``unchanged``, ``bitwise_change`` and ``accepted`` pass (a bitwise change is reported
+  as a :class:`BitwiseChangeWarning` in the warnings summary; an accepted change is one
+  recorded with ``baseline accept`` in the file beside FILE, still the change accepted);
 - ``drift``, ``error``, ``new`` and ``removed`` fail, with a table of the worst
   elements; a backend not installed now is a skip;
 - a missing FILE fails every test with the command that creates it;
@@ -53,6 +54,7 @@ class BaselinePlugin:
         self.state = session_state
         self.started = time.time()
         self._loaded: Any = None
+        self._accepted: list[Any] = []
         self._load_error: str | None = None
         self._tried = False
         #: (case id, backend) -> Snapshot to write, with the cases they belong to.
@@ -61,6 +63,7 @@ class BaselinePlugin:
 
     def baseline(self) -> Any:
         """The loaded baseline; None when the file does not exist; raises when unusable."""
+        from .accepted import load_accepted
         from .storage import BaselineError, load_baseline
 
         if not self._tried:
@@ -68,6 +71,7 @@ class BaselinePlugin:
             if self.path.exists():
                 try:
                     self._loaded = load_baseline(self.path)
+                    self._accepted = load_accepted(self.path)
                 except BaselineError as exc:
                     self._load_error = str(exc)
         if self._load_error and not self.force_regen:
@@ -128,6 +132,10 @@ class BaselineCheck(pytest.Item):
         versions = (baseline.version(self.backend), _version(self.backend))
         rows = compare_snapshots(self.case.id, self.backend, old, snapshot, self.case, versions,
                                  removed_why="not run")
+        if plugin._accepted:  # changes accepted with `baseline accept` pass, as in `baseline check`
+            from .accepted import apply_accepted
+
+            apply_accepted(rows, plugin._accepted)
         if snapshot.status == "skipped":  # a framework not installed here: a skip, as everywhere
             pytest.skip(snapshot.message)
         failing = [r for r in rows if r.status in FAILS]
@@ -169,10 +177,11 @@ def describe(case: Any, backend: str, path: Path, rows: list[Any], execution: An
     """One line per output that moved, then its worst elements, now against the baseline."""
     lines = [f"{case.id} ({printable(case.title)}): {backend} now vs {backend} in {path}", ""]
     lines.append(table(
-        ("output", "status", "max abs", "max rel", "max ulp", "mismatched", "rtol", "atol", "before", "after",
-         "message"),
-        [(r.output, r.status, number(r.max_abs_diff), number(r.max_rel_diff), number(r.max_ulp_diff),
-          f"{r.mismatched}/{r.numel}", number(r.rtol), number(r.atol), r.version_before, r.version_after,
+        ("output", "status", "change", "max abs", "max rel", "max ulp", "mismatched", "rtol", "atol", "versions",
+         "before → after", "message"),
+        [(r.output, r.status, r.change, number(r.max_abs_diff), number(r.max_rel_diff), number(r.max_ulp_diff),
+          f"{r.mismatched}/{r.numel}", number(r.rtol), number(r.atol), f"{r.version_before} → {r.version_after}",
+          printable(f"{r.before or '-'} → {r.after or '-'}", 60) if (r.before or r.after) else "",
           printable(r.message, 100)) for r in rows],
     ))
     for r in rows:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..discovery import LoadError
     from ..results import RunResult
     from ..runner import Progress
+    from .accepted import Acceptance
 
 __all__ = ["check_cases", "scoped"]
 
@@ -34,18 +35,26 @@ def check_cases(
     load_errors: Sequence[LoadError] = (),
     in_scope: Sequence[str] | None = None,
     progress: Progress | None = None,
+    isolate: bool = False,
+    jobs: int = 1,
+    timeout: float | None = None,
+    accepted: Sequence[Acceptance] = (),
 ) -> tuple[RunResult, DriftReport]:
     """Run ``cases`` and compare every backend with its outputs in ``baseline``.
 
     ``in_scope``: ids of baseline cases that should be there now (default: those that
-    ran); a baseline case outside it is left out of the comparison.
+    ran); a baseline case outside it is left out of the comparison. ``isolate``,
+    ``jobs`` and ``timeout`` are :func:`~equivalence.runner.run_cases`': in worker
+    processes a case that hangs or crashes becomes an ``error`` row and the check goes
+    on. ``accepted``: the changes accepted for ``baseline`` (:mod:`.accepted`).
     """
     from ..backends import DEFAULT_REFERENCE, backend_names
     from ..runner import run_cases
 
     chosen = list(backends or backend_names())
     reference = DEFAULT_REFERENCE if DEFAULT_REFERENCE in chosen else chosen[0]
-    result = run_cases(cases, chosen, reference, load_errors=load_errors, progress=progress)
+    result = run_cases(cases, chosen, reference, load_errors=load_errors, progress=progress, isolate=isolate,
+                       jobs=jobs, timeout=timeout)
     after = Baseline.from_result(result, name="this run")
     running = {c.id for c in cases}
     keep = running | set(in_scope or ())
@@ -56,7 +65,8 @@ def check_cases(
         file = _resolved(record.get("file", ""))
         if case_id not in running and file in failed_files:
             unavailable[case_id] = f"case file failed to import: {failed_files[file]}"
-    report = compare_baselines(before, after, cases={c.id: c for c in cases}, unavailable=unavailable)
+    report = compare_baselines(before, after, cases={c.id: c for c in cases}, unavailable=unavailable,
+                               accepted=accepted)
     return result, report
 
 

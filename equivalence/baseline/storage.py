@@ -10,7 +10,8 @@ Format (``SCHEMA_VERSION`` 1), a zip archive written by ``numpy.savez``:
 - one member ``__equivalence_baseline__``: UTF-8 JSON stored as a uint8 array::
 
       {"magic": "equivalence-baseline", "schema": 1, "name": ..., "created": ...,
-       "environment": {versions, python, platform, ...},      # runner.run_metadata
+       "environment": {versions, python, platform, isolated, jobs, ...,   # runner.run_metadata
+                       packages, threads, hardware, blas, frameworks},   # environment.py
        "cases": [{"id", "title", "file"}],
        "executions": [{"case", "backend", "status": "ok" | "error" | "skipped",
                        "message", "seconds", "output_errors": {name: why},
@@ -93,10 +94,19 @@ class Baseline:
     path: Path | None = None
 
     @classmethod
-    def from_result(cls, result: RunResult, name: str = "") -> Baseline:
-        """Everything ``result`` ran, ready to be saved or compared with a saved one."""
+    def from_result(cls, result: RunResult, name: str = "", *, environment: bool = True) -> Baseline:
+        """Everything ``result`` ran, ready to be saved or compared with a saved one.
+
+        ``environment``: record the environment in full (packages, threads, CPU, BLAS,
+        what the frameworks run say of themselves: :mod:`.environment`), not only the
+        run's metadata."""
         snapshots = {key: Snapshot.from_execution(e) for key, e in result.executions.items()}
-        return cls(snapshots, with_versions(result.metadata), case_records(result.cases), name, _now())
+        recorded = with_versions(result.metadata)
+        if environment:
+            from .environment import collect_environment
+
+            recorded.update(collect_environment(result.metadata.get("backends") or []))
+        return cls(snapshots, recorded, case_records(result.cases), name, _now())
 
     @property
     def backends(self) -> list[str]:
