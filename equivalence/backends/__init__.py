@@ -50,7 +50,7 @@ def backend_names() -> tuple[str, ...]:
 
 def implementation_names() -> tuple[str, ...]:
     """The names a case may implement (``@case.numpy`` ...): the frameworks, not the modes."""
-    return tuple(name for name in REGISTRY if "-" not in name)
+    return tuple(name for name in REGISTRY if not get_backend(name).is_mode)
 
 
 @cache
