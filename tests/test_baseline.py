@@ -703,3 +703,15 @@ def test_the_package_exports_its_names_and_imports_nothing_heavy():
              "print(sorted(m for m in ('numpy', 'pandas', 'torch', 'tensorflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_output_a_case_now_returns_is_new(tmp_path, monkeypatch):
+    folder = write_cases(tmp_path / "cases", square=AGREEING)
+    saved = tmp_path / "base.npz"
+    assert code(["baseline", "save", str(folder), "--path", str(saved), *BACKENDS]) == 0
+    monkeypatch.setattr(discovery, "_LOADED", {})  # a case file is imported once per process: forget it
+    write_cases(folder, square=EXTRA_OUTPUT)
+    out = tmp_path / "out"
+    code(["baseline", "check", str(saved), str(folder), "--out", str(out), *BACKENDS])
+    rows = {(r["case"], r["output"], r["backend"]): r["status"] for r in drift_rows(out)}
+    assert rows[("t-square", "z", "numpy")] == "new" and rows[("t-square", "y", "numpy")] == "unchanged"
