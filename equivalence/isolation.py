@@ -92,8 +92,11 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(conn: Connection, backend: str) -> None:
-    """The worker's loop: receive a task, execute it, send the Execution back."""
+def serve(conn: Connection, backend: str,
+          prepare: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> None:
+    """The worker's loop: receive a task, execute it, send the Execution back;
+    ``prepare(backend, inputs)``, when given, turns the inputs as they arrive into those
+    the case receives (the sweeps' bfloat16 tensors)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Processes a case starts do not inherit the connection (they would keep it open).
     os.set_inheritable(conn.fileno(), False)
@@ -120,7 +123,7 @@ def _serve(conn: Connection, backend: str) -> None:
             if task_backend != backend:
                 raise ValueError(f"a {task_backend} task sent to the {backend} worker")
             case = next(c for c in load_file(Path(case_path)) if c.id == case_id)
-            result = execute(case, backend, inputs)
+            result = execute(case, backend, inputs if prepare is None else prepare(backend, inputs))
         except Exception as exc:  # an unreadable task, or loading the case file failed
             result = Execution(case_id, backend, error=ErrorInfo.from_exception(exc))
         try:
@@ -153,12 +156,15 @@ class _Worker:
         self.started = 0.0
         self.cpu_start: float | None = None
 
+    #: The module a worker process runs (``python -m MODULE FD BACKEND PARENT``).
+    module = "equivalence.isolation"
+
     def start(self) -> None:
         ours, theirs = socket.socketpair()
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "equivalence.isolation", str(theirs.fileno()), self.backend, str(os.getpid())],
+            [sys.executable, "-m", self.module, str(theirs.fileno()), self.backend, str(os.getpid())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, start_new_session=True,
             env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "PYTHONPATH": path},
         )
@@ -310,6 +316,9 @@ class WorkerPool:
         self.wall_timeout = WALL_FACTOR * timeout if wall_timeout is None else wall_timeout
         self._workers: dict[str, list[_Worker]] = {}
 
+    #: The workers this pool starts (a subclass runs another worker module).
+    worker_class: type[_Worker] = _Worker
+
     def run(self, tasks: Iterable[Task], done: Callable[[Task, Execution], None]) -> None:
         """Execute ``tasks`` (in order, per backend); ``done`` is called as each finishes.
 
@@ -361,7 +370,7 @@ class WorkerPool:
         workers = self._workers.setdefault(backend, [])
         idle = next((w for w in workers if w.task is None), None)
         if idle is None and len(workers) < self.jobs:
-            idle = _Worker(backend)
+            idle = self.worker_class(backend)
             workers.append(idle)
         return idle
 
@@ -389,4 +398,4 @@ class WorkerPool:
 
 if __name__ == "__main__":  # a worker: python -m equivalence.isolation FD BACKEND PARENT
     _die_with_parent(int(sys.argv[3]))
-    _serve(Connection(int(sys.argv[1])), sys.argv[2])
+    serve(Connection(int(sys.argv[1])), sys.argv[2])
