@@ -222,7 +222,7 @@ def render_report(result: Any, *, drift: Any = None) -> str:
     title = f"equivalence: {'FAILS' if failed else 'passes'}: {len(entries)} cases, {len(failing)} failing"
     matrix = matrix_html([(cid, c.title if c is not None else "", rows) for cid, c, rows, _ in entries], backends, reference)
     body = "".join([
-        '<header id="top"><h1>Do NumPy, TensorFlow and PyTorch agree?</h1>', verdict, "</header><main>",
+        f'<header id="top"><h1>{esc(_question(metadata))}</h1>', verdict, "</header><main>",
         failures, drift_part if drift_leads else "",
         contents_html(entries, bool(drift_part), bool(failures)), run_details(metadata),
         '<section id="matrix"><h2>Matrix of cases × backends</h2>',
@@ -246,3 +246,11 @@ def write_report(result: Any, path: str | Path, *, drift: Any = None) -> Path:
         target = target / "index.html"
     atomic_write_text(target, render_report(result, drift=drift))
     return target
+
+
+def _question(metadata: dict[str, Any]) -> str:
+    """The page's title, from the backends the run compared (the registry's names)."""
+    names = [str(b) for b in metadata.get("backends") or []]
+    if len(names) < 2:
+        return "Do the backends agree?"
+    return f"Do {', '.join(names[:-1])} and {names[-1]} agree?"
