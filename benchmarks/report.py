@@ -6,7 +6,7 @@ The catalogue is run once as ``python -m equivalence run`` runs it (isolated wor
 be written again and timed (``write_report``, median of a few); ``--from DIR`` measures
 an existing report instead (``DIR/index.html``, e.g. from ``python -m equivalence run
 -j 1 -q --out DIR``), without the writing time. Then headless Chromium
-(:mod:`equivalence.report.chromium`) opens the page several times, each in a fresh tab
+(`tests/chromium.py`) opens the page several times, each in a fresh tab
 state (``about:blank`` between loads, the file from the page cache): per load, the
 milliseconds from navigation start to ``domInteractive``, to the load event, and to the
 report's script having set up its controls (``data-ready``); interactive is the later of
@@ -82,7 +82,8 @@ def parts(page: str) -> dict[str, int]:
 
 
 def browse(page: Path, loads: int) -> dict:
-    from equivalence.report.chromium import Browser
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from chromium import Browser  # a test tool, kept out of the package
 
     samples = []
     filters = []

@@ -5,7 +5,7 @@ cases and typeable anchors to folded outputs, filters in agreement with its coun
 from the URL), steps from failure to failure, prints, fits a phone, goes dark; and the
 pages of a failing baseline check and of ``compare A B`` lead with their drift.
 
-Chromium is driven over its DevTools pipe (:mod:`equivalence.report.chromium`: standard
+Chromium is driven over its DevTools pipe (`tests/chromium.py`: standard
 library only, no driver to match). Without Chromium the test skips, saying so; ``.ci/run``
 installs it. ``EQUIVALENCE_SCREENSHOTS=DIR`` keeps the screenshots there too.
 """
@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 from _report_run import DIVERGES_AT, HOSTILE, drift_report, make_result
+from chromium import Browser, find_chromium
 
 from equivalence._text import number
 from equivalence.report import write_compare_report, write_report
 from equivalence.report._markup import anchor, output_anchor
-from equivalence.report.chromium import Browser, find_chromium
 from equivalence.results import read_results
 
 CHROMIUM = find_chromium()

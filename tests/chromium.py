@@ -1,10 +1,10 @@
 """Headless Chromium over the DevTools protocol, with nothing but the standard library.
 
-Used by the report's browser test and to take the screenshots kept in
-``reports/screenshots/``::
+A test tool, not part of the package: used by the report's browser test, the report benchmark
+and to take the screenshots kept in ``reports/screenshots/``::
 
-    python -m equivalence.report.chromium reports/index.html --screenshot summary.png
-    python -m equivalence.report.chromium reports/index.html --at 003-2 --screenshot loop.png
+    python tests/chromium.py reports/index.html --screenshot summary.png
+    python tests/chromium.py reports/index.html --at 003-2 --screenshot loop.png
 
 Chromium is started with ``--remote-debugging-pipe``: it reads protocol messages
 (JSON, each ending with a NUL byte) from file descriptor 3 and writes to 4, so no port,
@@ -233,7 +233,7 @@ class Browser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m equivalence.report.chromium",
+    parser = argparse.ArgumentParser(prog="python tests/chromium.py",
                                      description="Open a report in headless Chromium; screenshot it.")
     parser.add_argument("page", help="an HTML file or URL")
     parser.add_argument("--screenshot", required=True, metavar="PNG")
