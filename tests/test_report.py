@@ -445,3 +445,16 @@ def test_a_case_file_that_failed_to_import_has_its_section(result: RunResult) ->
     assert "python -m equivalence run cases/x/broken.py" in section
     assert "This run is incomplete" in text and "r-slow" in text
     assert all(link[1:] in Page(text).ids for link in (a["href"] for t, a in Page(text).tags if t == "a" and "href" in a))
+
+
+def test_every_backend_has_its_own_colour():
+    """Colours come from the registry (a backend's declared colour, else the palette by
+    registry position): no two registered backends share one, so modes such as jax-jit
+    and tensorflow-xla are told apart in every figure, and a new backend needs no edit
+    in the report."""
+    from equivalence.backends import backend_names
+    from equivalence.report.plots import color
+
+    colours = {name: color(name) for name in backend_names()}
+    assert len(set(colours.values())) == len(colours), colours
+    assert color("a-backend-from-elsewhere") == color("a-backend-from-elsewhere")

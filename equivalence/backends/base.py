@@ -25,6 +25,10 @@ class Backend:
     #: Whose case implementation this backend runs: its own name, or for an execution
     #: mode the framework it compiles.
     implementation: str = ""
+    #: The colour of this backend's lines in the report's figures (close to the project's
+    #: own), declared by the backend's own class: a mode (a subclass of its framework's
+    #: backend) that declares none gets one of the report's palette by registry position.
+    color: str = ""
 
     def __init__(self) -> None:
         self._module: ModuleType | None = None

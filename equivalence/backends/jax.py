@@ -44,6 +44,7 @@ INSTALL = "pip install -c constraints.txt 'equivalence[jax]'"
 class JaxBackend(Backend):
     name = "jax"
     module_name = "jax"
+    color = "#2ca02c"
 
     def unavailable_reason(self) -> str | None:
         # jax without its compiled half (jaxlib) imports, then fails at the first array.

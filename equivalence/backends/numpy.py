@@ -12,6 +12,7 @@ from .base import Backend
 class NumpyBackend(Backend):
     name = "numpy"
     module_name = "numpy"
+    color = "#4d77cf"
 
     def from_numpy(self, array: np.ndarray) -> np.ndarray:
         return np.array(array, copy=True)

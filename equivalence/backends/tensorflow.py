@@ -15,6 +15,7 @@ from .base import Backend, plain_to_numpy
 class TensorflowBackend(Backend):
     name = "tensorflow"
     module_name = "tensorflow"
+    color = "#ff8f00"
 
     def load(self) -> ModuleType:
         if self._module is None:

@@ -13,6 +13,7 @@ from .base import Backend, plain_to_numpy
 class TorchBackend(Backend):
     name = "torch"
     module_name = "torch"
+    color = "#ee4c2c"
 
     def from_numpy(self, array: np.ndarray) -> Any:
         # torch.tensor copies; torch.from_numpy would share memory with the case's inputs.

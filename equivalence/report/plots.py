@@ -29,10 +29,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "heatmaps", "log_axis", "regression", "surface", "unavailable"]
+__all__ = ["color", "heatmaps", "log_axis", "regression", "surface", "unavailable"]
 
-#: One colour per backend, the same in every figure (and close to each project's own).
-COLORS = {"numpy": "#4d77cf", "tensorflow": "#ff8f00", "torch": "#ee4c2c", "jax": "#2ca02c"}
 STYLES = ("-", "--", ":", "-.")
 #: Points drawn per curve at most: a 10,000-step trajectory as 10,000 SVG points weighed
 #: 1.6 MB; longer curves are thinned (values sampled, differences max-pooled, so a spike
@@ -51,13 +49,26 @@ def unavailable() -> str | None:
     return None
 
 
-#: Colours for backends COLORS does not name: one per name, always the same.
-PALETTE = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
+#: Colours for backends that declare none (the execution modes), taken in registry order,
+#: so two modes never share one until there are more modes than colours.
+PALETTE = ("#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#1f3d7a", "#a05a00")
 
 
 def color(backend: str) -> str:
-    if backend in COLORS:
-        return COLORS[backend]
+    """One colour per backend, the same in every figure: the one its class declares
+    (``Backend.color``), else the palette's by registry position; a name the registry does
+    not know (a results file from another installation) gets one by hash."""
+    from ..backends import backend_names, get_backend
+
+    def declared(name: str) -> str:
+        return str(vars(type(get_backend(name))).get("color") or "")  # its own class's, not inherited
+
+    names = backend_names()
+    if backend in names:
+        if declared(backend):
+            return declared(backend)
+        undeclared = [name for name in names if not declared(name)]
+        return PALETTE[undeclared.index(backend) % len(PALETTE)]
     import zlib
 
     return PALETTE[zlib.crc32(backend.encode("utf-8", "surrogatepass")) % len(PALETTE)]
