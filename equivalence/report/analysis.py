@@ -16,12 +16,17 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..results import DOCUMENTED, EXPECTED
 from ._markup import tolerances_text
+
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..outcome import Execution
+    from ..results import Row
 
 __all__ = ["Divergence", "Element", "Sides", "divergence", "elements", "position", "sides"]
 
@@ -117,7 +122,7 @@ def _numeric(array: np.ndarray) -> bool:
     return array.dtype.kind in "fiub"
 
 
-def sides(row: Any, case: Any, executions: Mapping[str, Any]) -> Sides | None:
+def sides(row: Row, case: Case | None, executions: Mapping[str, Execution]) -> Sides | None:
     """The arrays ``row`` compared, or None (rows alone, an error, a shape mismatch,
     strings or complex numbers)."""
     if case is None or row.output == "*":
@@ -148,7 +153,7 @@ def sides(row: Any, case: Any, executions: Mapping[str, Any]) -> Sides | None:
     return Sides(selected, expected, where, actual.shape)
 
 
-def _stats(s: Sides, row: Any) -> dict[str, np.ndarray]:
+def _stats(s: Sides, row: Row) -> dict[str, np.ndarray]:
     """Per element (flat): abs, rel, ulp and tolerances out, as the comparison defines them."""
     from ..compare import coarser, ulp_distance
 
@@ -183,7 +188,7 @@ def _item(array: np.ndarray, flat: int) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def elements(row: Any, s: Sides | None, more: int = MORE) -> list[Element]:
+def elements(row: Row, s: Sides | None, more: int = MORE) -> list[Element]:
     """The worst-elements table of ``row``: the element behind each maximum (first outside
     the tolerance, most tolerances out, largest abs, rel and ULP difference), then a few
     more of the largest differences. From ``row.worst`` alone when ``s`` is None."""
@@ -216,7 +221,7 @@ def elements(row: Any, s: Sides | None, more: int = MORE) -> list[Element]:
             for flat, why in chosen.items()]
 
 
-def _from_worst(row: Any) -> list[Element]:
+def _from_worst(row: Row) -> list[Element]:
     found = []
     rtol, atol = float(row.rtol), float(row.atol)
     for index, actual, expected, d, rel, ulp in row.worst:
@@ -233,7 +238,7 @@ def _from_worst(row: Any) -> list[Element]:
     return found
 
 
-def divergence(row: Any, case: Any, s: Sides | None) -> Divergence | None:
+def divergence(row: Row, case: Case | None, s: Sides | None) -> Divergence | None:
     """Where a trajectory of ``case`` leaves the tolerance, for a row that differs in values."""
     if case is None or row.output not in getattr(case, "trajectories", ()) or not row.first_mismatch:
         return None
@@ -260,7 +265,7 @@ def divergence(row: Any, case: Any, s: Sides | None) -> Divergence | None:
                       float(per_step[worst_step]) if worst_step is not None else math.nan, float(per_step[-1]))
 
 
-def summary(row: Any, div: Divergence | None = None) -> str:
+def summary(row: Row, div: Divergence | None = None) -> str:
     """One row in words, how far and where first: ``6.7e3 tolerances out (max abs 0.002,
     ...); 1 of 4 elements outside the tolerance, the first at (1,)``, or for a loop
     ``diverges from step 50; by step 200 it is 784 tolerances out; ...``."""

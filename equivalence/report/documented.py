@@ -8,12 +8,16 @@ the same text today (usually all of them: one column, not four), that text and t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._text import number
 from ._markup import esc, table
+
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..outcome import Execution
 
 __all__ = ["documented_html"]
 
@@ -51,7 +55,7 @@ def _column(doc: Any, output: np.ndarray) -> tuple[list[str], np.ndarray, set[in
     return texts, selected.reshape(-1), set(differing), labels
 
 
-def documented_html(case: Any, executions: Mapping[str, Any], rows: int = DOCUMENTED_ROWS) -> str:
+def documented_html(case: Case, executions: Mapping[str, Execution], rows: int = DOCUMENTED_ROWS) -> str:
     tables = []
     ran = {b: e for b, e in executions.items() if getattr(e, "ok", False)}
     for name, doc in case.documented.items():

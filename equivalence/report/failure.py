@@ -7,16 +7,19 @@ diverge, and where a max rel that misleads comes from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._text import number
 from ..results import DOCUMENTED
 from .analysis import Divergence, position
 
+if TYPE_CHECKING:
+    from ..results import Row
+
 __all__ = ["listed_tolerances", "max_rel_note", "row_divergence"]
 
 
-def listed_tolerances(row: Any, difference: Any, expected: Any) -> float:
+def listed_tolerances(row: Row, difference: Any, expected: Any) -> float:
     """How many tolerances out one listed element is (NaN where no tolerance applies)."""
     if row.reference == DOCUMENTED:
         return math.nan
@@ -30,12 +33,12 @@ def listed_tolerances(row: Any, difference: Any, expected: Any) -> float:
     return difference / bound if bound > 0 else (0.0 if difference == 0 else math.inf)
 
 
-def _listed(row: Any) -> list[tuple[tuple[int, ...], float]]:
+def _listed(row: Row) -> list[tuple[tuple[int, ...], float]]:
     """(index, tolerances out) of each listed worst element that has an index."""
     return [(tuple(i), listed_tolerances(row, d, e)) for i, _, e, d, _, _ in row.worst if tuple(i)]
 
 
-def row_divergence(row: Any, trajectories: set[str] | frozenset[str]) -> Divergence | None:
+def row_divergence(row: Row, trajectories: set[str] | frozenset[str]) -> Divergence | None:
     """Where a loop starts to diverge (the row's first mismatch) and how far the listed
     elements get: "by step 200 it is 784 tolerances out" when the last step is listed."""
     first = position(row.first_mismatch)
@@ -52,7 +55,7 @@ def row_divergence(row: Any, trajectories: set[str] | frozenset[str]) -> Diverge
                       float(row.tolerances), last)
 
 
-def max_rel_note(row: Any) -> str:
+def max_rel_note(row: Row) -> str:
     """``"; max rel 0.05 is at an element within the tolerance ..."`` when the listed
     elements do not hold the max rel (an element whose expected value is near zero):
     what fails is elsewhere. ``""`` otherwise."""

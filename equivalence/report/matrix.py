@@ -14,10 +14,13 @@ column): one class per cell and nothing else, so 92 cases × 8 columns weigh ~10
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..results import DOCUMENTED, EXPECTED
 from ._markup import GLYPH, STATUS_LABEL, anchor, attrs, esc, how_far, output_anchor, status_of, worst, worst_row
+
+if TYPE_CHECKING:
+    from ..results import Row
 
 __all__ = ["matrix_html"]
 
@@ -26,7 +29,7 @@ SHORT = {"pass": "pass", "fail": "fail", "error": "error", "known_difference": "
          "unexpected_pass": "unexpected", "skipped": "skipped"}
 
 
-def _columns(rows: Sequence[Any], backends: Sequence[str], reference: str) -> list[tuple[str, str]]:
+def _columns(rows: Sequence[Row], backends: Sequence[str], reference: str) -> list[tuple[str, str]]:
     """(reference, backend) pairs that have rows: the reference backend first, then documented."""
     present = {(r.reference, r.backend) for r in rows if r.backend != "*"}
     references = [reference, DOCUMENTED, EXPECTED] + sorted({ref for ref, _ in present} - {reference, DOCUMENTED, EXPECTED, "*"})
@@ -34,7 +37,7 @@ def _columns(rows: Sequence[Any], backends: Sequence[str], reference: str) -> li
     return [(ref, b) for ref in references for b in order if (ref, b) in present]
 
 
-def _cell(case_id: str, rows: Sequence[Any], label: str) -> str:
+def _cell(case_id: str, rows: Sequence[Row], label: str) -> str:
     if not rows:
         return '<td class="empty">·</td>'
     chosen = worst_row(rows)

@@ -22,12 +22,15 @@ import re
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_text
 from .._text import number
 from ._markup import FAILING, SEVERITY, STATUS_LABEL, anchor, attrs, esc, status_of, worst
 from .summary import Entry, contents_html, disagreements_html, failures_html, verdict_html
+
+if TYPE_CHECKING:
+    from ..results import RunResult
 
 __all__ = ["render_report", "shell", "write_report"]
 
@@ -36,7 +39,7 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _entries(result: Any, backends: list[str]) -> list[Entry]:
+def _entries(result: RunResult, backends: list[str]) -> list[Entry]:
     """(case id, Case or None, rows, executions) per case, failures first, then in run order."""
     cases = {c.id: c for c in result.cases}
     by_case: dict[str, list[Any]] = {c.id: [] for c in result.cases}
@@ -179,7 +182,7 @@ def _bar(failed: bool, links: list[tuple[str, str]], filters: str) -> str:
             f"{filters}")
 
 
-def render_report(result: Any, *, drift: Any = None) -> str:
+def render_report(result: RunResult, *, drift: Any = None) -> str:
     """The report of ``result`` (a :class:`~equivalence.RunResult`) as one HTML page;
     ``drift``: a baseline check's drift table (a ``DriftReport``, its ``frame``, or records)."""
     from .drift import drift_counts, drift_html
@@ -239,7 +242,7 @@ def render_report(result: Any, *, drift: Any = None) -> str:
     return page.replace("\x00seconds\x00", f"{time.perf_counter() - started:.2f}")
 
 
-def write_report(result: Any, path: str | Path, *, drift: Any = None) -> Path:
+def write_report(result: RunResult, path: str | Path, *, drift: Any = None) -> Path:
     """Write the report of ``result`` to ``path`` (a folder gets ``index.html``); return the file."""
     target = Path(path)
     if target.suffix.lower() not in (".html", ".htm"):

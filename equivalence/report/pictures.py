@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..case import Case
+    from ..outcome import Execution
+    from ..results import Row
 
 __all__ = ["HOOKS", "SURFACES", "PlotContext", "descent_surface", "pictures_for", "regression_line", "surface_hook"]
 
@@ -60,7 +62,7 @@ class PlotContext:
     outputs: Mapping[str, Mapping[str, np.ndarray]]
     reference: str
     #: The case's result rows (:class:`~equivalence.Row`).
-    rows: Sequence[Any] = ()
+    rows: Sequence[Row] = ()
     _inputs: dict[str, Any] | None = field(default=None, repr=False)
 
     def output(self, name: str) -> dict[str, np.ndarray]:
@@ -260,7 +262,7 @@ def _hook_producer(hook: Hook, context: PlotContext) -> Callable[[], list[tuple[
     return lambda: [(_caption(hook), hook(context))]
 
 
-def pictures_for(case: Case, executions: Mapping[str, Any], reference: str, rows: Sequence[Any] = ()) -> list[tuple[str, str]]:
+def pictures_for(case: Case, executions: Mapping[str, Execution], reference: str, rows: Sequence[Row] = ()) -> list[tuple[str, str]]:
     """(caption, HTML) of every picture of ``case``, from its backends' executions and rows."""
     from .svg import image
 

@@ -9,7 +9,7 @@ per failing comparison, how far first and where it starts, each linking to its o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._markup import (
     FAILING,
@@ -29,6 +29,9 @@ from ._markup import (
 )
 from .analysis import divergence, sides, summary
 
+if TYPE_CHECKING:
+    from ..results import Row
+
 __all__ = ["Entry", "contents_html", "disagreements_html", "failures_html", "verdict_html"]
 
 #: (case id, Case or None, rows, executions of the case)
@@ -39,7 +42,7 @@ LISTED = 40
 REASON = 160
 
 
-def case_status(rows: Sequence[Any]) -> str:
+def case_status(rows: Sequence[Row]) -> str:
     return worst(status_of(r.status) for r in rows)
 
 
@@ -148,7 +151,7 @@ def contents_html(entries: Sequence[Entry], drift: bool, failures: bool) -> str:
     return f'<nav id="contents" aria-label="contents"><h2>Contents</h2><ol>{links}</ol>{"".join(groups)}</nav>'
 
 
-def _reason(row: Any) -> str:
+def _reason(row: Row) -> str:
     if status_of(row.status) in ("known_difference", "unexpected_pass") and row.declared:
         return f"{row.declared} (declared: {row.bound})"
     return str(row.message)
