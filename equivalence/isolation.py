@@ -30,26 +30,32 @@ started (``subprocess.Popen(["sleep", "300"])``) do not outlive the run (unless 
 left the group themselves with ``setsid``). On Linux a worker is also killed when the
 parent dies. Workers ignore SIGINT: the parent decides what an interrupt means. Up to
 ``jobs`` workers run at once.
+
+This module is the pool (:class:`WorkerPool`: which worker runs which task, the time
+limits, closing) and a worker's entry point; the parent's handle on one worker process
+is :mod:`equivalence._worker_handle`, the loop inside a worker
+:mod:`equivalence._worker_loop`, the bytes between them :mod:`equivalence._wire`.
+Invariants: every task given to :meth:`WorkerPool.run` reaches ``done`` exactly once;
+no more than ``jobs`` tasks run at once; after :meth:`WorkerPool.close` (or an
+exception in ``run``) no worker, nor its process group, is left running.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
-from typing import Any
 
-from ._wire import Unsendable, WireError, decode_execution, decode_task, encode_execution, encode_task
+from ._wire import Unsendable, encode_task
+from ._worker_handle import STARTUP_TIMEOUT, Task, Worker, cpu_seconds
+from ._worker_loop import STOP, die_with_parent, serve
 from .execution import ErrorInfo, Execution
 
-__all__ = ["DEFAULT_TIMEOUT", "WALL_FACTOR", "Task", "WorkerPool"]
+__all__ = [
+    "DEFAULT_TIMEOUT", "STARTUP_TIMEOUT", "WALL_FACTOR", "Task", "Worker", "WorkerPool", "cpu_seconds",
+    "die_with_parent", "serve",
+]  # fmt: skip
 
 #: CPU seconds one (case, backend) may use. The slowest documented loop (000-3.2: 10 000
 #: eager TensorFlow epochs) takes about 20 s on a 2-core machine.
@@ -57,248 +63,12 @@ DEFAULT_TIMEOUT = 300.0
 #: The wall-clock limit, unless given, is this many times the CPU limit: for a case that
 #: sleeps or blocks.
 WALL_FACTOR = 10.0
-#: Seconds a new worker may take to start and import its framework.
-STARTUP_TIMEOUT = 300.0
-#: How often (seconds) the CPU time of a busy worker is read, at most.
-_POLL = 0.5
-_READY = b"ready"
-_STOP = b""
 
-try:
-    _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-except (AttributeError, OSError, ValueError):
-    _CLOCK_TICKS = 100
-
-
-@dataclass
-class Task:
-    case_path: str
-    case_id: str
-    backend: str
-    inputs: dict[str, Any]
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: have the kernel kill this worker when the parent dies (a worker busy in a
-    loop would otherwise run on); anywhere: exit if the parent is gone already."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def serve(conn: Connection, backend: str,
-          prepare: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> None:
-    """The worker's loop: receive a task, execute it, send the Execution back;
-    ``prepare(backend, inputs)``, when given, turns the inputs as they arrive into those
-    the case receives (the sweeps' bfloat16 tensors)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Processes a case starts do not inherit the connection (they would keep it open).
-    os.set_inheritable(conn.fileno(), False)
-    from .backends import get_backend
-    from .discovery import load_file
-    from .execution import execute
-
-    try:  # import the framework before the first time limit starts
-        get_backend(backend).load()
-    except Exception:
-        pass  # execute() reports the import error of every case
-    conn.send_bytes(_READY)
-
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        if data == _STOP:
-            return
-        case_id = "?"
-        try:
-            case_path, case_id, task_backend, inputs = decode_task(data)
-            if task_backend != backend:
-                raise ValueError(f"a {task_backend} task sent to the {backend} worker")
-            case = next(c for c in load_file(Path(case_path)) if c.id == case_id)
-            result = execute(case, backend, inputs if prepare is None else prepare(backend, inputs))
-        except Exception as exc:  # an unreadable task, or loading the case file failed
-            result = Execution(case_id, backend, error=ErrorInfo.from_exception(exc))
-        try:
-            payload = encode_execution(result)
-        except Exception as exc:
-            payload = encode_execution(Execution(case_id, backend, error=ErrorInfo.from_exception(exc)))
-        conn.send_bytes(payload)
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of process ``pid`` and of its waited-for children, from
-    ``/proc/<pid>/stat``; None where that cannot be read."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
-        # Fields after the command name (which may hold spaces and parentheses): state is
-        # field 3; utime, stime, cutime, cstime are fields 14 to 17.
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        return sum(int(f) for f in fields[11:15]) / _CLOCK_TICKS
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-class _Worker:
-    def __init__(self, backend: str) -> None:
-        self.backend = backend
-        self.process: subprocess.Popen[bytes] | None = None
-        self.conn: Connection | None = None
-        self.task: Task | None = None
-        self.started = 0.0
-        self.cpu_start: float | None = None
-
-    #: The module a worker process runs (``python -m MODULE FD BACKEND PARENT``).
-    module = "equivalence.isolation"
-
-    def start(self) -> None:
-        ours, theirs = socket.socketpair()
-        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module, str(theirs.fileno()), self.backend, str(os.getpid())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, start_new_session=True,
-            env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "PYTHONPATH": path},
-        )
-        theirs.close()
-        self.conn = Connection(ours.detach())
-        # Importing a framework takes seconds: it does not count against a case's limit.
-        try:
-            answered = self.conn.poll(STARTUP_TIMEOUT)
-            started = answered and self.conn.recv_bytes() == _READY
-        except (EOFError, OSError):
-            answered, started = True, False
-        if not started:
-            code = self.stop(grace=5.0 if answered else 0.0)
-            why = f"it exited ({_exit_cause(code)})" if answered else f"it did not answer within {STARTUP_TIMEOUT:g} s"
-            raise RuntimeError(f"the {self.backend} worker process failed to start: {why}")
-
-    def submit(self, task: Task, payload: bytes) -> None:
-        if self.process is None or self._exited():
-            self.stop()
-            self.start()
-        assert self.conn is not None and self.process is not None
-        self.task, self.started = task, time.monotonic()
-        self.cpu_start = _cpu_seconds(self.process.pid)
-        try:
-            self.conn.send_bytes(payload)
-        except OSError:
-            pass  # the worker is gone: collect() reports it
-
-    def cpu_used(self) -> float | None:
-        """CPU seconds the running task has used; None where they cannot be read."""
-        if self.cpu_start is None or self.process is None:
-            return None
-        now = _cpu_seconds(self.process.pid)
-        return None if now is None else now - self.cpu_start
-
-    def next_check(self, cpu_limit: float, wall_limit: float) -> float:
-        """When (``time.monotonic()``) the limits should next be checked."""
-        wall_deadline = self.started + wall_limit
-        if self.cpu_start is None:  # no /proc: the CPU limit counts wall-clock time
-            return min(wall_deadline, self.started + cpu_limit)
-        left = cpu_limit - (self.cpu_used() or 0.0)
-        return min(wall_deadline, time.monotonic() + min(_POLL, max(0.05, left)))
-
-    def check(self, cpu_limit: float, wall_limit: float) -> Execution | None:
-        """An error Execution, the worker stopped, when the running task is over a limit."""
-        elapsed = time.monotonic() - self.started
-        cpu = self.cpu_used()
-        if cpu is not None and cpu > cpu_limit:
-            message = (f"the {self.backend} implementation used more than {cpu_limit:g} s of CPU time and was "
-                       f"stopped after {elapsed:.3g} s (raise the limit with --timeout)")
-        elif cpu is None and elapsed >= cpu_limit:
-            message = (f"the {self.backend} implementation ran longer than the {cpu_limit:g} s time limit and was "
-                       "stopped (CPU time cannot be read here: wall-clock time was counted; raise it with --timeout)")
-        elif elapsed >= wall_limit:
-            used = "" if cpu is None else f" after {cpu:.3g} s of CPU time"
-            message = (f"the {self.backend} implementation ran longer than {wall_limit:g} s of wall-clock time (it "
-                       f"was not using the CPU: sleeping or blocked?) and was stopped{used}; the limits are "
-                       f"{cpu_limit:g} s of CPU time (--timeout) and {wall_limit:g} s of wall-clock time")
-        else:
-            return None
-        assert self.task is not None
-        task, self.task = self.task, None
-        self.stop()
-        return Execution(task.case_id, self.backend, seconds=elapsed, error=ErrorInfo("Timeout", message))
-
-    def collect(self) -> Execution:
-        """The finished task's execution (the connection is ready or closed)."""
-        assert self.conn is not None and self.task is not None
-        task, self.task = self.task, None
-        try:
-            data = self.conn.recv_bytes()
-        except (EOFError, OSError):
-            code = self.stop(grace=5.0)
-            return Execution(task.case_id, self.backend, error=ErrorInfo(
-                "WorkerCrashed", f"the {self.backend} worker process died ({_exit_cause(code)}) while running this case"))
-        try:
-            execution = decode_execution(data)
-            if execution.case_id != task.case_id or execution.backend != self.backend:
-                raise WireError(f"it is for case {execution.case_id!r} in {execution.backend!r}")
-        except WireError as exc:
-            self.stop()
-            return Execution(task.case_id, self.backend, error=ErrorInfo(
-                "WorkerProtocolError", f"the {self.backend} worker process sent a reply that is not this case's "
-                                       f"result ({exc}); it was stopped and nothing of the reply is used"))
-        return execution
-
-    def _exited(self) -> bool:
-        """Whether the worker has exited, without reaping it: until it is reaped its pid,
-        which is its process group's id, cannot be given to another process."""
-        process = self.process
-        if process is None or process.returncode is not None:
-            return True
-        waitid = getattr(os, "waitid", None)
-        if waitid is None:  # macOS before Python 3.13
-            return process.poll() is not None
-        try:
-            return waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-        except ChildProcessError:
-            return True
-
-    def stop(self, grace: float = 0.0) -> int | None:
-        """Kill the worker's process group (after ``grace`` seconds for the worker to exit
-        on its own) and reap the worker; its exit code (negative: a signal)."""
-        code = None
-        if self.process is not None:
-            deadline = time.monotonic() + grace
-            while not self._exited() and time.monotonic() < deadline:
-                time.sleep(0.01)
-            if self.process.returncode is None:  # not reaped: the group id is still ours
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            try:
-                code = self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # it left its group: kill it alone
-                self.process.kill()
-                try:
-                    code = self.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
-        if self.conn is not None:
-            self.conn.close()
-        self.process = self.conn = None
-        return code
-
-
-def _exit_cause(code: int | None) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
+# The names these had when they lived here (equivalence.sweep.worker imports the first
+# two; tests the third): use Worker, die_with_parent and cpu_seconds.
+_Worker = Worker
+_die_with_parent = die_with_parent
+_cpu_seconds = cpu_seconds
 
 
 class WorkerPool:
@@ -314,10 +84,10 @@ class WorkerPool:
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.wall_timeout = WALL_FACTOR * timeout if wall_timeout is None else wall_timeout
-        self._workers: dict[str, list[_Worker]] = {}
+        self._workers: dict[str, list[Worker]] = {}
 
     #: The workers this pool starts (a subclass runs another worker module).
-    worker_class: type[_Worker] = _Worker
+    worker_class: type[Worker] = Worker
 
     def run(self, tasks: Iterable[Task], done: Callable[[Task, Execution], None]) -> None:
         """Execute ``tasks`` (in order, per backend); ``done`` is called as each finishes.
@@ -325,7 +95,7 @@ class WorkerPool:
         A task whose inputs cannot be sent as plain data, or whose worker cannot start,
         is given to ``done`` as an error Execution at once."""
         pending = list(tasks)
-        busy: list[_Worker] = []
+        busy: list[Worker] = []
         try:
             while pending or busy:
                 for task in list(pending):
@@ -364,7 +134,7 @@ class WorkerPool:
             self.close()
             raise
 
-    def _idle_worker(self, backend: str) -> _Worker | None:
+    def _idle_worker(self, backend: str) -> Worker | None:
         """An idle worker of ``backend``, a new one while there are fewer than ``jobs``,
         or None when all of them are busy."""
         workers = self._workers.setdefault(backend, [])
@@ -374,14 +144,27 @@ class WorkerPool:
             workers.append(idle)
         return idle
 
+    def prestart(self, backend: str) -> None:
+        """Start a worker of ``backend`` before its first task, so that importing the
+        framework is not counted in the first task's time. One that fails to start is
+        left to :meth:`run`, which reports it per task."""
+        workers = self._workers.setdefault(backend, [])
+        if not workers:
+            worker = self.worker_class(backend)
+            workers.append(worker)
+            try:
+                worker.start()
+            except RuntimeError:
+                pass
+
     def close(self) -> None:
         """Stop every worker and kill its process group (what cases started, too)."""
         asked = []
         every = [w for workers in self._workers.values() for w in workers]
         for worker in every:
-            if worker.conn is not None and worker.task is None and not worker._exited():
+            if worker.conn is not None and worker.task is None and not worker.exited():
                 try:
-                    worker.conn.send_bytes(_STOP)  # let it exit on its own
+                    worker.conn.send_bytes(STOP)  # let it exit on its own
                     asked.append(worker)
                 except OSError:
                     pass
@@ -397,5 +180,5 @@ class WorkerPool:
 
 
 if __name__ == "__main__":  # a worker: python -m equivalence.isolation FD BACKEND PARENT
-    _die_with_parent(int(sys.argv[3]))
+    die_with_parent(int(sys.argv[3]))
     serve(Connection(int(sys.argv[1])), sys.argv[2])

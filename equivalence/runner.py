@@ -28,7 +28,7 @@ from .execution import Execution, applies, execute
 from .results import Row, RunResult
 from .rows import compare_case, compare_rerun
 
-__all__ = ["discover_cases", "reproduce_command", "run", "run_cases", "run_metadata", "runs_in_worker"]
+__all__ = ["discover_cases", "ordered_backends", "reproduce_command", "run", "run_cases", "run_metadata", "runs_in_worker"]
 
 Progress = Callable[[Case, dict[str, Execution], list[Row]], None]
 
@@ -57,7 +57,7 @@ def run_cases(
     An interrupt (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) stops the
     run; the result then holds the finished cases, with ``metadata["complete"]`` False.
     """
-    backends = _ordered_backends(backends)
+    backends = ordered_backends(backends)
     if reference not in backends:
         raise ValueError(f"reference backend {reference!r} is not among the backends run: {', '.join(backends)}")
     started = time.time()
@@ -128,13 +128,19 @@ def runs_in_worker(case: Case, backend: str, isolate: bool) -> bool:
             and applies(case, backend))
 
 
-def _ordered_backends(backends: Sequence[str] | None) -> list[str]:
+def ordered_backends(backends: Sequence[str] | None) -> list[str]:
+    """``backends`` (None: the default ones) in registry order, torch before TensorFlow;
+    ValueError naming any unknown one."""
     known = backend_names()
     chosen = list(DEFAULT_BACKENDS if backends is None else backends)
     unknown = [b for b in chosen if b not in known]
     if unknown:
         raise ValueError(f"unknown backend(s) {', '.join(unknown)}; known: {', '.join(known)}")
     return [b for b in known if b in chosen]  # registry order: torch before tensorflow
+
+
+#: The name equivalence.sweep.engine imports: use :func:`ordered_backends`.
+_ordered_backends = ordered_backends
 
 
 def _make_inputs(case: Case) -> dict[str, Any] | Execution:
