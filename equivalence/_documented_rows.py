@@ -15,10 +15,11 @@ from typing import Any
 
 from ._judge import declared_mask, judged_row, make_row, measured_stats, output_problem, unrunnable_row
 from .case import Case
+from .documented import printed_tokens
 from .execution import Execution
 from .results import DOCUMENTED, Row
 
-__all__ = ["compare_documented", "printed_tokens"]
+__all__ = ["compare_documented"]
 
 
 def compare_documented(case: Case, execution: Execution) -> list[Row]:
@@ -61,7 +62,7 @@ def compare_documented(case: Case, execution: Execution) -> list[Row]:
         shapes["tolerances"] = float("nan")  # compared by text, not by a tolerance
         message = ""
         if differing:
-            flat, found = differing[0], [t for t in printed_tokens(today)]
+            flat, found = differing[0], printed_tokens(today)
             where = f"element {tuple(int(i) for i in np.unravel_index(flat, actual.shape))} " if actual.ndim else ""
             now = found[flat] if len(found) == len(doc.tokens) else today
             message = (f"{len(differing)} of {len(doc.tokens)} printed numbers differ: {where}prints {now}, "
@@ -81,9 +82,3 @@ def compare_documented(case: Case, execution: Execution) -> list[Row]:
                                split, **shapes))
     return rows
 
-
-def printed_tokens(text: str) -> list[str]:
-    """The numbers in ``text`` as the document's printer wrote them (brackets dropped)."""
-    from .documented import _TOKEN
-
-    return [t for t in _TOKEN.findall(text) if t not in "[]"]

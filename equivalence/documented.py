@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["PRINTERS", "Printed", "printed"]
+__all__ = ["PRINTERS", "Printed", "printed", "printed_tokens"]
 
 #: The printers a document may have used (or a format string).
 PRINTERS = ("array", "scalar", "python")
@@ -46,6 +46,11 @@ _TOKEN = re.compile(
 # `dtype=float32`, a variable's name `'Variable:0'`, `numpy=`, `array(`.
 _WRAPPING = re.compile(r"shape=\([^)]*\)|dtype=['\"]?\w+['\"]?|'[^']*'|\"[^\"]*\"|<tf\.\w+:?|tf\.\w+\(|numpy=|array\(")
 _DTYPE = re.compile(r"dtype=['\"]?(\w+)")
+
+
+def printed_tokens(text: str) -> list[str]:
+    """The numbers in ``text`` as a printer wrote them, in order (brackets dropped)."""
+    return [t for t in _TOKEN.findall(text) if t not in "[]"]
 
 @dataclass(frozen=True, eq=False)
 class Printed:
@@ -82,7 +87,7 @@ class Printed:
         """Today's text and the flat positions whose number prints differently (every
         position when the count of numbers differs)."""
         today = self.render(array)
-        found = tuple(t for t in _TOKEN.findall(today) if t not in "[]")
+        found = printed_tokens(today)
         if len(found) != len(self.tokens):
             return today, list(range(len(self.tokens)))
         return today, [i for i, (a, b) in enumerate(zip(found, self.tokens, strict=True)) if not _same(a, b)]
@@ -125,7 +130,7 @@ def printed(text: str, at: Any = None, *, printer: str | None = None, dtype: str
     named = _DTYPE.search(text)
     numbers_only = _WRAPPING.sub(" ", text)
     tokens = _TOKEN.findall(numbers_only)
-    numbers = [t for t in tokens if t not in "[]"]
+    numbers = printed_tokens(numbers_only)
     if not numbers:
         raise ValueError(f"no number in documented text {text!r}")
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._documented_rows import compare_documented, printed_tokens
+from ._documented_rows import compare_documented
 from ._judge import declared_mask, judge, judged_row, make_row, measured_stats, output_problem, unrunnable_row
 from .case import Case
 from .execution import Execution
@@ -33,8 +33,6 @@ from .results import EXPECTED, Row
 
 __all__ = ["case_reference", "compare_case", "compare_documented", "compare_expected", "compare_pair", "compare_rerun", "judge"]
 
-#: The name report/documented.py imports: use :func:`printed_tokens`.
-_tokens = printed_tokens
 
 
 def compare_case(case: Case, executions: dict[str, Execution], reference: str) -> list[Row]:

@@ -34,7 +34,7 @@ def _signed(value: float) -> str:
 
 def _column(doc: Any, output: np.ndarray) -> tuple[list[str], np.ndarray, set[int], list[str]] | None:
     """(today's numbers as printed, the selected values, differing positions, index labels)."""
-    from ..rows import _tokens
+    from ..documented import printed_tokens
 
     try:
         selected = np.asarray(doc.select(output))
@@ -44,7 +44,7 @@ def _column(doc: Any, output: np.ndarray) -> tuple[list[str], np.ndarray, set[in
         return None
     if selected.shape != doc.values.shape:
         return None
-    found = _tokens(today)
+    found = printed_tokens(today)
     texts = found if len(found) == len(doc.tokens) else ["?"] * len(doc.tokens)
     if output.ndim == 1:
         labels = [str(int(k)) for k in where.reshape(-1)]
