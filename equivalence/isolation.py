@@ -65,10 +65,9 @@ DEFAULT_TIMEOUT = 300.0
 WALL_FACTOR = 10.0
 
 # The names these had when they lived here (equivalence.sweep.worker imports the first
-# two; tests the third): use Worker, die_with_parent and cpu_seconds.
+# two): use Worker and die_with_parent.
 _Worker = Worker
 _die_with_parent = die_with_parent
-_cpu_seconds = cpu_seconds
 
 
 class WorkerPool:

@@ -467,16 +467,16 @@ def test_the_pool_keeps_its_constructor_and_takes_a_wall_clock_limit():
 
 @pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_cpu_time_is_read_from_proc():
-    from equivalence.isolation import _cpu_seconds
+    from equivalence.isolation import cpu_seconds
 
-    before = _cpu_seconds(os.getpid())
+    before = cpu_seconds(os.getpid())
     assert before is not None
     end = time.process_time() + 0.3
     while time.process_time() < end:
         pass
-    after = _cpu_seconds(os.getpid())
+    after = cpu_seconds(os.getpid())
     assert after is not None and after - before >= 0.2
-    assert _cpu_seconds(2**22 + 12345) is None  # no such process
+    assert cpu_seconds(2**22 + 12345) is None  # no such process
 
 
 # -- 4. text: controls, bidirectional overrides, lone surrogates ------------------------------
