@@ -53,15 +53,23 @@ kind and within its bound; beyond it the row is a ``fail``);
 Files: ``results.csv`` and ``results.json`` (``{"metadata": {...}, "rows": [...]}``).
 JSON is strict: NaN is written as ``null``, infinities as the strings ``"inf"`` and
 ``"-inf"``. Both are written atomically (a temporary file renamed into place).
+
+Drift against a baseline (:mod:`equivalence.baseline`) has statuses of its own, defined
+here beside the run's so that the terminal, the files and the report read one
+vocabulary: ``DRIFT_STATUSES``, ``DRIFT_FAILING``, ``DRIFT_SEVERITY`` (worst first),
+``DRIFT_GLYPH``, and ``DRIFT_SHOWN_AS`` (the run status whose colour each takes). A
+drift row (:class:`~equivalence.baseline.drift_table.DriftRow`) is a :class:`TableRow`
+like :class:`Row`, and its table a :class:`Table`: columns, CSV and JSON are written by
+the same code.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._io import atomic_write_text
 from ._json import dumps
@@ -72,7 +80,8 @@ if TYPE_CHECKING:
     from .case import Case
     from .execution import Execution
 
-__all__ = ["COLUMNS", "DOCUMENTED", "EXPECTED", "FAILING", "GLYPH", "SEVERITY", "STATUSES", "Row", "RunResult", "Table",
+__all__ = ["COLUMNS", "DOCUMENTED", "DRIFT_FAILING", "DRIFT_GLYPH", "DRIFT_SEVERITY", "DRIFT_SHOWN_AS", "DRIFT_STATUSES",
+           "EXPECTED", "FAILING", "GLYPH", "SEVERITY", "STATUSES", "Row", "RunResult", "Table", "TableRow", "not_a_column",
            "read_results", "worst"]
 
 STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
@@ -89,22 +98,65 @@ def worst(statuses: Iterable[str]) -> str:
     present = set(statuses)
     return next((s for s in SEVERITY if s in present), "pass")
 
-COLUMNS = (
-    "case", "output", "backend", "reference", "status", "tolerances",
-    "max_abs_diff", "max_rel_diff", "max_ulp_diff", "mismatched", "numel",
-    "rtol", "atol", "shape", "reference_shape", "dtype", "reference_dtype",
-    "first_mismatch", "message", "seconds", "differs", "declared", "bound", "text", "reference_text",
-)  # fmt: skip
 
-#: The references that are not backends: printed values, and values derived by hand.
+#: Drift of one (case, output, backend) against a baseline (:mod:`equivalence.baseline`).
+DRIFT_STATUSES = ("unchanged", "bitwise_change", "drift", "accepted", "new", "removed", "error")
+#: Drift statuses that make ``baseline check`` and ``compare`` exit 1.
+DRIFT_FAILING = ("drift", "error")
+#: Worst first: how drift rows are ranked (before their size) and listed.
+DRIFT_SEVERITY = ("error", "drift", "accepted", "removed", "new", "bitwise_change", "unchanged")
+#: The run status each drift status is shown as (its colour in the report).
+DRIFT_SHOWN_AS = {"error": "error", "drift": "fail", "accepted": "known_difference", "bitwise_change": "known_difference",
+                  "new": "skipped", "removed": "unexpected_pass", "unchanged": "pass"}
+#: One character per drift status: that of the run status it is shown as, but where
+#: that would say something else (a bitwise change is no declared difference, a new
+#: output no skip, a removed one no unexpected pass).
+DRIFT_GLYPH = {**{s: GLYPH[DRIFT_SHOWN_AS[s]] for s in DRIFT_STATUSES}, "bitwise_change": "~", "new": "+", "removed": "−"}
+
+#: The references that are not backends: printed values, values derived by hand, and the
+#: case's implementation run in float64 (``Case(oracle=...)``, :mod:`equivalence._oracle_rows`).
 DOCUMENTED = "documented"
 EXPECTED = "expected"
+ORACLE = "oracle"
+NOT_BACKENDS = (DOCUMENTED, EXPECTED, ORACLE)
 
 NAN = float("nan")
+_T = TypeVar("_T")
+
+
+#: Row type -> its columns (fields read once per type).
+_COLUMN_NAMES: dict[type[TableRow], tuple[str, ...]] = {}
+
+
+def not_a_column(default_factory: Callable[[], _T]) -> _T:
+    """A field of a row that is not a column (``worst``): out of the CSV and the frame,
+    its default made by ``default_factory`` (``list``, ``str``)."""
+    return field(default_factory=default_factory, repr=False, metadata={"column": False})
 
 
 @dataclass
-class Row:
+class TableRow:
+    """A row of a :class:`Table`: a dataclass whose fields are its columns, in order,
+    except those made with :func:`not_a_column`."""
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        names = _COLUMN_NAMES.get(cls)
+        if names is None:
+            names = _COLUMN_NAMES[cls] = tuple(f.name for f in fields(cls) if f.metadata.get("column", True))
+        return names
+
+    def record(self) -> dict[str, Any]:
+        """The columns' values, in order."""
+        return {c: getattr(self, c) for c in self.column_names()}
+
+    def json_record(self) -> dict[str, Any]:
+        """What a row is in ``<stem>.json``: its record, and what a subclass adds."""
+        return self.record()
+
+
+@dataclass
+class Row(TableRow):
     case: str
     output: str
     backend: str
@@ -131,18 +183,19 @@ class Row:
     text: str = ""
     reference_text: str = ""
     #: The largest differences (index, actual, expected, abs, rel, ulp): not a column.
-    worst: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    worst: list[tuple[Any, ...]] = not_a_column(list)
 
-    def record(self) -> dict[str, Any]:
-        values = asdict(self)
-        return {c: values[c] for c in COLUMNS}
+
+#: The columns of ``results.csv``, in order: the fields of :class:`Row`.
+COLUMNS = Row.column_names()
 
 
 class Table:
     """Rows of fixed columns and statuses, as a DataFrame and as ``<stem>.csv``/``<stem>.json``.
 
-    Shared by run results (here) and drift tables (:mod:`equivalence.baseline.drift`):
-    a subclass names its ``columns``, ``statuses``, ``failing`` statuses and file ``stem``.
+    Shared by run results (here) and drift tables (:mod:`equivalence.baseline.drift_table`):
+    a subclass names its ``columns`` (its row type's), ``statuses``, ``failing`` statuses
+    and file ``stem``; its rows are :class:`TableRow` instances.
     """
 
     columns: ClassVar[tuple[str, ...]]
@@ -183,7 +236,7 @@ class Table:
         out.mkdir(parents=True, exist_ok=True)
         paths = {"csv": out / f"{self.stem}.csv", "json": out / f"{self.stem}.json"}
         atomic_write_text(paths["csv"], self.frame.to_csv(index=False))
-        document = {"metadata": self.metadata, "rows": [r.record() for r in self.rows]}
+        document = {"metadata": self.metadata, "rows": [r.json_record() for r in self.rows]}
         atomic_write_text(paths["json"], dumps(document, printable=True) + "\n")
         return paths
 

@@ -699,7 +699,10 @@ def test_the_package_exports_its_names_and_imports_nothing_heavy():
 
     for name in baseline.__all__:
         assert getattr(baseline, name) is not None, name
-    probe = ("import sys, equivalence.baseline, equivalence.baseline.cli\n"
+    modules = sorted(f"equivalence.baseline.{p.stem}" for p in Path(baseline.__file__).parent.glob("*.py")
+                     if p.stem not in ("__init__", "_pytest"))
+    assert "equivalence.baseline.cli" in modules and "equivalence.baseline.drift" in modules
+    probe = (f"import sys, equivalence.baseline, {', '.join(modules)}\n"
              "print(sorted(m for m in ('numpy', 'pandas', 'torch', 'tensorflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
@@ -715,3 +718,90 @@ def test_an_output_a_case_now_returns_is_new(tmp_path, monkeypatch):
     code(["baseline", "check", str(saved), str(folder), "--out", str(out), *BACKENDS])
     rows = {(r["case"], r["output"], r["backend"]): r["status"] for r in drift_rows(out)}
     assert rows[("t-square", "z", "numpy")] == "new" and rows[("t-square", "y", "numpy")] == "unchanged"
+
+
+# -- one vocabulary, a backend is one file, the public API -----------------------------------
+
+
+def test_drift_rows_share_the_row_machinery_and_the_vocabulary_of_results():
+    from equivalence import results
+    from equivalence.baseline import drift_table
+    from equivalence.baseline.drift import DriftRow
+    from equivalence.report import drift as report_drift
+
+    assert issubclass(DriftRow, results.TableRow) and issubclass(results.Row, results.TableRow)
+    assert issubclass(drift_table.DriftReport, results.Table)
+    assert results.COLUMNS == (  # the contract: the columns of results.csv, in order
+        "case", "output", "backend", "reference", "status", "tolerances", "max_abs_diff", "max_rel_diff",
+        "max_ulp_diff", "mismatched", "numel", "rtol", "atol", "shape", "reference_shape", "dtype", "reference_dtype",
+        "first_mismatch", "message", "seconds", "differs", "declared", "bound", "text", "reference_text")
+    assert DRIFT_COLUMNS == (
+        "case", "output", "backend", "status", "change", "tolerances", "max_abs_diff", "max_rel_diff", "max_ulp_diff",
+        "mismatched", "numel", "rtol", "atol", "dtype_before", "dtype_after", "before", "after", "version_before",
+        "version_after", "accepted", "message")
+    assert drift_table.DriftReport.statuses is results.DRIFT_STATUSES
+    assert drift_table.DriftReport.failing is results.DRIFT_FAILING
+    assert set(results.DRIFT_SEVERITY) == set(results.DRIFT_STATUSES) == set(results.DRIFT_GLYPH)
+    assert set(results.DRIFT_SHOWN_AS.values()) <= set(results.STATUSES)
+    # The report's badges are the results' glyphs and colours; no second table of them.
+    for name in ("ORDER", "FAILING", "GLYPH", "COLOUR"):
+        assert not hasattr(report_drift, name), name
+    chip = report_drift.chips({"bitwise_change": 2, "drift": 1})
+    assert f"st-known_difference\">{results.DRIFT_GLYPH['bitwise_change']} bitwise change <b>2</b>" in chip
+    assert f"st-fail\">{results.GLYPH['fail']} drift <b>1</b>" in chip
+    # A row's worst elements and digests are in drift.json, not in the columns.
+    row = DriftRow("c", "o", "numpy", "drift", worst=[((1,), 2.0, 1.0, 1.0, 1.0, 2.0)], after_sha256="ab")
+    assert list(row.record()) == list(DRIFT_COLUMNS)
+    assert row.json_record()["worst"][0]["index"] == [1] and row.json_record()["after_sha256"] == "ab"
+
+
+class FakeBackend:
+    """A backend file nobody told the baseline about: its framework is the module ``json``."""
+
+    name = implementation = "fake"
+    module_name = "json"
+    is_mode = False
+
+    def version(self) -> str:
+        return "0.0.1"
+
+
+def test_the_frameworks_come_from_the_backend_registry(monkeypatch):
+    import json as json_module
+
+    from equivalence import backends
+    from equivalence.baseline.environment import environment_rows, frameworks_of
+    from equivalence.baseline.probe import probe_frameworks
+
+    assert frameworks_of(["numpy", "tensorflow-xla", "torch-compile", "jax-jit", "tensorflow", "pandas"]) == [
+        "numpy", "tensorflow", "torch", "jax"]
+    monkeypatch.setitem(backends.REGISTRY, "fake", f"{__name__}:FakeBackend")
+    backends.get_backend.cache_clear()
+    try:
+        assert frameworks_of(["numpy", "fake"]) == ["numpy", "json"]
+        # The child probes any framework for its version; nothing here names it.
+        assert probe_frameworks(["json"]) == {"json": {"version": json_module.__version__}}
+        labels = [row[0] for row in environment_rows(
+            {"versions": {"numpy": "1", "fake": "0.0.1", "tensorflow-xla": "2", "pandas": "3"}}, {})]
+        assert labels == ["version numpy", "version fake", "version pandas"]  # a mode has its framework's
+    finally:
+        backends.get_backend.cache_clear()
+
+
+def test_the_public_api_loads_compares_and_names_versions(tmp_path):
+    import equivalence.baseline as api
+
+    for name in ("load_baseline", "compare_baselines", "environment_rows", "framework_version", "save_command",
+                 "Baseline", "DriftRow", "DRIFT_STATUSES"):
+        assert name in api.__all__, name
+    path = api.save_baseline(sample(), tmp_path / "b.npz")
+    loaded = api.load_baseline(path)
+    assert loaded.versions == {"torch": "2.13.0+cpu", "numpy": "2.4.6"} and loaded.version("numpy") == "2.4.6"
+    report = api.compare_baselines(loaded, api.load_baseline(path), accepted=api.load_accepted(path))
+    assert sorted((r.backend, r.status) for r in report.rows if r.status != "unchanged") == [
+        ("numpy", "error"), ("torch", "error")]  # numpy raised then and now; torch's output "none" was None
+    assert report.failed and report.by_backend()["torch"]["unchanged"] == 8
+    assert "per backend:" in api.drift_summary(report)
+    assert api.save_command(path, python="/venv/bin/python", backends=["numpy", "torch"], select="002") == [
+        "/venv/bin/python", "-m", "equivalence", "baseline", "save", "--path", str(path), "-q",
+        "--backends", "numpy,torch", "-k", "002"]

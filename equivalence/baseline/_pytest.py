@@ -32,9 +32,11 @@ from typing import Any
 import pytest
 
 from .._text import element, number, printable, table
+from ..results import DRIFT_FAILING
 
-#: Statuses that fail a baseline test (anything that means the stored data is not current).
-FAILS = ("drift", "error", "new", "removed")
+#: Statuses that fail a baseline test: what fails a check, and anything that means the
+#: stored data is not current (pytest-regressions' rule).
+FAILS = (*DRIFT_FAILING, "new", "removed")
 
 
 class BitwiseChangeWarning(UserWarning):
@@ -87,7 +89,9 @@ class BaselinePlugin:
         if not self.regenerate or hasattr(session.config, "workerinput"):
             return
         from ..runner import run_metadata
-        from .storage import Baseline, case_records, save_baseline, with_versions
+        from .model import Baseline, case_records
+        from .storage import save_baseline
+        from .versions import with_versions
 
         old = self._loaded
         snapshots = dict(old.snapshots) if old is not None else {}
@@ -110,7 +114,7 @@ class BaselineCheck(pytest.Item):
 
     def runtest(self) -> None:
         from .drift import compare_snapshots
-        from .storage import Snapshot
+        from .model import Snapshot
 
         plugin = self.plugin
         if plugin.force_regen and hasattr(self.config, "workerinput"):
@@ -168,7 +172,7 @@ class BaselineCheck(pytest.Item):
 
 
 def _version(backend: str) -> str:
-    from .storage import framework_version
+    from .versions import framework_version
 
     return framework_version(backend)
 

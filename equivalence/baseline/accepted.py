@@ -43,17 +43,21 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._io import atomic_write_text
 from .._json import dumps
+from ..results import DRIFT_FAILING
+
+if TYPE_CHECKING:
+    from .drift_table import DriftRow
 
 __all__ = ["ACCEPTABLE", "Acceptance", "accepted_path", "apply_accepted", "load_accepted", "save_accepted"]
 
 MAGIC = "equivalence-accepted"
 SCHEMA = 1
-#: The statuses a change can be accepted from.
-ACCEPTABLE = ("drift", "error", "bitwise_change")
+#: The statuses a change can be accepted from: what fails, and a bitwise change.
+ACCEPTABLE = (*DRIFT_FAILING, "bitwise_change")
 NAN = float("nan")
 
 
@@ -154,8 +158,8 @@ def _within(now: float, accepted: float) -> bool:
     return now <= accepted
 
 
-def still_accepted(row: Any, entry: Acceptance) -> bool:
-    """Whether ``row`` (a :class:`~equivalence.baseline.drift.DriftRow`) is the change
+def still_accepted(row: DriftRow, entry: Acceptance) -> bool:
+    """Whether ``row`` (a :class:`~equivalence.baseline.drift_table.DriftRow`) is the change
     ``entry`` accepted (see the module's rules)."""
     if entry.before_sha256 and row.before_sha256 != entry.before_sha256:
         return False  # accepted from another stored value: the baseline was rewritten since
@@ -167,7 +171,7 @@ def still_accepted(row: Any, entry: Acceptance) -> bool:
             and _within(row.max_ulp_diff, entry.max_ulp_diff) and row.mismatched <= entry.mismatched)
 
 
-def apply_accepted(rows: Sequence[Any], entries: Sequence[Acceptance]) -> int:
+def apply_accepted(rows: Sequence[DriftRow], entries: Sequence[Acceptance]) -> int:
     """Mark the drift rows the entries still describe ``accepted``; returns how many."""
     by_key = {entry.key: entry for entry in entries}
     count = 0

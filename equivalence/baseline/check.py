@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .drift import DriftReport, compare_baselines
-from .storage import Baseline
+from .model import Baseline
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..runner import Progress
     from .accepted import Acceptance
 
-__all__ = ["check_cases", "scoped"]
+__all__ = ["baseline_scope", "check_cases", "matching", "scoped"]
 
 
 def check_cases(
@@ -90,6 +90,17 @@ def baseline_scope(baseline: Baseline, paths: Sequence[str], select: str | None)
         if under and matches(f"{case_id} {record.get('title', '')}"):
             ids.append(case_id)
     return ids
+
+
+def matching(baseline: Baseline, select: str | None) -> set[str]:
+    """Ids of the cases ``baseline`` holds whose id or title match ``select`` (all without one)."""
+    from .._select import compile_expression
+
+    ids = [*baseline.cases, *(c for c, _ in baseline.snapshots)]
+    if not select:
+        return set(ids)
+    matches = compile_expression(select)
+    return {i for i in ids if matches(f"{i} {baseline.cases.get(i, {}).get('title', '')}")}
 
 
 def _resolved(path: str) -> Path | None:

@@ -23,31 +23,30 @@ file that is not a baseline (truncated, corrupted, foreign, another schema) rais
 Writing builds the archive in memory and renames it into place
 (:func:`equivalence._io.atomic_write_bytes`): a crash leaves the old file or the new
 one, never half of one; an existing file is replaced only with ``force=True``.
+
+What the file holds in memory, :class:`~.model.Baseline` and :class:`~.model.Snapshot`,
+is defined in :mod:`.model` (and importable from here too).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import io
 import json
-import os
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from .._io import atomic_write_bytes
 from .._json import dumps
+from .model import SNAPSHOT_STATUSES, Baseline, Snapshot, now
+from .model import case_records as case_records  # re-exported: defined here before
+from .versions import framework_version as framework_version  # re-exported: defined here before
+from .versions import with_versions as with_versions  # re-exported: defined here before
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from ..case import Case
-    from ..execution import Execution
-    from ..results import RunResult
 
 __all__ = ["SCHEMA_VERSION", "Baseline", "BaselineError", "Snapshot", "load_baseline", "save_baseline"]
 
@@ -58,119 +57,6 @@ METADATA_KEY = "__equivalence_baseline__"
 
 class BaselineError(ValueError):
     """A baseline file that cannot be used; the message names the file."""
-
-
-@dataclass
-class Snapshot:
-    """What one (case, backend) produced: outputs with framework dtype names, or why not."""
-
-    status: str  # "ok", "error" or "skipped"
-    message: str = ""
-    outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    dtypes: dict[str, str] = field(default_factory=dict)
-    output_errors: dict[str, str] = field(default_factory=dict)
-    seconds: float = float("nan")
-
-    @classmethod
-    def from_execution(cls, execution: Execution) -> Snapshot:
-        if execution.skipped:
-            return cls("skipped", execution.skipped, seconds=execution.seconds)
-        if execution.error:
-            return cls("error", str(execution.error), seconds=execution.seconds)
-        return cls("ok", "", dict(execution.outputs), dict(execution.dtypes),
-                   dict(execution.output_errors), execution.seconds)
-
-
-@dataclass
-class Baseline:
-    """A saved run: snapshots keyed by (case id, backend), the cases and the environment."""
-
-    snapshots: dict[tuple[str, str], Snapshot]
-    environment: dict[str, Any]
-    #: case id -> {"title": ..., "file": ...}, in run order.
-    cases: dict[str, dict[str, str]] = field(default_factory=dict)
-    name: str = ""
-    created: str = ""
-    path: Path | None = None
-
-    @classmethod
-    def from_result(cls, result: RunResult, name: str = "", *, environment: bool = True) -> Baseline:
-        """Everything ``result`` ran, ready to be saved or compared with a saved one.
-
-        ``environment``: record the environment in full (packages, threads, CPU, BLAS,
-        what the frameworks run say of themselves: :mod:`.environment`), not only the
-        run's metadata."""
-        snapshots = {key: Snapshot.from_execution(e) for key, e in result.executions.items()}
-        recorded = with_versions(result.metadata)
-        if environment:
-            from .environment import collect_environment
-
-            recorded.update(collect_environment(result.metadata.get("backends") or []))
-        return cls(snapshots, recorded, case_records(result.cases), name, _now())
-
-    @property
-    def backends(self) -> list[str]:
-        return list(dict.fromkeys(backend for _, backend in self.snapshots))
-
-    def version(self, backend: str) -> str:
-        """The framework version this baseline recorded for ``backend`` (empty if none)."""
-        return str((self.environment.get("versions") or {}).get(backend) or "")
-
-    def label(self) -> str:
-        return str(self.path) if self.path else (self.name or "this run")
-
-
-def framework_version(backend: str) -> str:
-    """``backend``'s framework version, also when the framework was never imported here.
-
-    ``Backend.version()`` asks for the distribution named like the module, and
-    ``tensorflow-cpu`` is not named ``tensorflow``: without the module loaded (cases run
-    in worker processes) it gives "". The distributions that provide the module answer.
-    """
-    import importlib.metadata as metadata
-
-    from ..backends import get_backend
-
-    found = get_backend(backend).version()
-    if found:
-        return found
-    for distribution in metadata.packages_distributions().get(get_backend(backend).module_name, []):
-        try:
-            return metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            continue
-    return ""
-
-
-def with_versions(environment: Mapping[str, Any]) -> dict[str, Any]:
-    """``environment`` with the versions a run could not name filled in."""
-    environment = dict(environment)
-    versions = dict(environment.get("versions") or {})
-    for backend, version in versions.items():
-        if version == "":
-            try:
-                versions[backend] = framework_version(backend)
-            except ValueError:  # not a backend (pandas)
-                pass
-    environment["versions"] = versions
-    return environment
-
-
-def case_records(cases: Iterable[Case]) -> dict[str, dict[str, str]]:
-    return {c.id: {"title": c.title, "file": _relative(c.path)} for c in cases}
-
-
-def _relative(path: str) -> str:
-    if not path:
-        return ""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return path
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def array_key(case: str, backend: str, output: str) -> str:
@@ -203,7 +89,7 @@ def encode(baseline: Baseline) -> bytes:
         "magic": MAGIC,
         "schema": SCHEMA_VERSION,
         "name": baseline.name,
-        "created": baseline.created or _now(),
+        "created": baseline.created or now(),
         "environment": baseline.environment,
         "cases": [{"id": i, **record} for i, record in baseline.cases.items()],
         "executions": executions,
@@ -277,7 +163,7 @@ def _decode(data: bytes, path: Path) -> Baseline:
                 snap = Snapshot(record["status"], record.get("message") or "",
                                 output_errors=dict(record.get("output_errors") or {}),
                                 seconds=_float(record.get("seconds")))
-                if snap.status not in ("ok", "error", "skipped"):
+                if snap.status not in SNAPSHOT_STATUSES:
                     raise fail(f"unknown execution status {snap.status!r}")
                 for output in record["outputs"]:
                     key, name = output["key"], output["name"]

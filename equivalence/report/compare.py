@@ -11,7 +11,7 @@ from typing import Any
 
 from .._io import atomic_write_text
 from ._markup import esc
-from .drift import FAILING, changed_line, chips, drift_counts, listing, records, sides, text_of
+from .drift import changed_line, chips, drift_counts, drift_failed, listing, records, sides, text_of
 
 __all__ = ["render_compare_report", "write_compare_report"]
 
@@ -22,7 +22,7 @@ def render_compare_report(drift: Any) -> str:
 
     rows, metadata = records(drift)
     counts = drift_counts(drift)
-    failed = any(counts.get(s) for s in FAILING)
+    failed = drift_failed(counts)
     compared = sum(counts.values())
     before, after = metadata.get("before") or {}, metadata.get("after") or {}
     name_a = text_of(before.get("name") or before.get("path")) if isinstance(before, dict) else ""

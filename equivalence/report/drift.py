@@ -9,9 +9,10 @@ max_rel_diff, max_ulp_diff, mismatched, numel, rtol, atol, version_before,
 version_after, message``, and when present ``tolerances``, ``change``, ``before``,
 ``after`` and ``accepted``; ``status`` is one of ``unchanged, bitwise_change, drift,
 accepted, new, removed, error``. Missing columns show as empty cells and extra ones are
-ignored, so the two features can evolve apart. Rows are listed worst first (error,
-drift, then accepted, removed, new, bitwise changes), each by size; unchanged rows are
-only counted.
+ignored, so the two features can evolve apart. Rows are listed worst first
+(``DRIFT_SEVERITY``: error, drift, then accepted, removed, new, bitwise changes), each
+by size; unchanged rows are only counted. The statuses, their order, glyphs and colours
+are :mod:`equivalence.results`' (``DRIFT_*``), as the terminal's.
 """
 
 from __future__ import annotations
@@ -20,17 +21,23 @@ import math
 from typing import Any
 
 from .._text import number
+from ..results import DRIFT_FAILING, DRIFT_GLYPH, DRIFT_SEVERITY, DRIFT_SHOWN_AS
 from ._markup import anchor, attrs, esc, output_anchor, table, tolerances_text
 
-__all__ = ["FAILING", "changed_line", "chips", "drift_counts", "drift_html", "listing", "records", "sides", "text_of",
-           "versions_table"]
+__all__ = ["badge", "changed_line", "chips", "drift_counts", "drift_failed", "drift_html", "listing", "records", "sides",
+           "text_of", "versions_table"]
 
-ORDER = ("error", "drift", "accepted", "removed", "new", "bitwise_change", "unchanged")
-FAILING = ("error", "drift")
-#: Drift statuses mapped onto the stylesheet's status colours.
-COLOUR = {"error": "error", "drift": "fail", "accepted": "known_difference", "bitwise_change": "known_difference",
-          "new": "skipped", "removed": "unexpected_pass", "unchanged": "pass"}
-GLYPH = {"error": "⚠", "drift": "✗", "accepted": "≈", "bitwise_change": "~", "new": "+", "removed": "−", "unchanged": "✓"}
+
+def badge(status: str, label: str, extra: str = "") -> str:
+    """A drift status as the run's badges show theirs: the colour of the run status it is
+    shown as, its glyph, ``label`` (escaped) and ``extra`` (markup)."""
+    shown = DRIFT_SHOWN_AS.get(status, "error")
+    return f'<span class="badge st-{shown}">{DRIFT_GLYPH.get(status, DRIFT_GLYPH["error"])} {esc(label)}{extra}</span>'
+
+
+def drift_failed(counts: dict[str, int]) -> bool:
+    """Whether drift counts hold a failing status (``DRIFT_FAILING``)."""
+    return any(counts.get(s) for s in DRIFT_FAILING)
 
 
 def text_of(value: Any) -> str:
@@ -57,7 +64,7 @@ def records(drift: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def drift_counts(drift: Any) -> dict[str, int]:
-    counts = dict.fromkeys(ORDER, 0)
+    counts = dict.fromkeys(DRIFT_SEVERITY, 0)
     for record in records(drift)[0]:
         status = text_of(record.get("status")) or "error"
         counts[status] = counts.get(status, 0) + 1
@@ -127,7 +134,7 @@ def _rows(listed: list[dict[str, Any]], known_cases: set[str], with_data: bool) 
                           if with_data else None)
         body.append(
             f"<tr{row_attrs}>"
-            f'<td><span class="badge st-{COLOUR.get(status, "error")}">{GLYPH.get(status, "⚠")} {esc(status.replace("_", " "))}</span></td>'
+            f"<td>{badge(status, status.replace('_', ' '))}</td>"
             f'<td class="num far">{esc(_far(r))}</td>'
             f"<td>{link}</td><td><code>{esc(output)}</code></td><td>{esc(text_of(r.get('backend')))}</td>"
             f"<td>{esc(_where(r))}</td><td class=\"values\">{esc(_values(r))}</td>"
@@ -146,7 +153,8 @@ def _message(record: dict[str, Any]) -> str:
 
 def listing(rows: list[dict[str, Any]], known_cases: set[str], with_data: bool) -> str:
     listed = sorted((r for r in rows if _status(r) != "unchanged"),
-                    key=lambda r: (ORDER.index(_status(r)) if _status(r) in ORDER else 0, -_magnitude(_tolerances(r)),
+                    key=lambda r: (DRIFT_SEVERITY.index(_status(r)) if _status(r) in DRIFT_SEVERITY else 0,
+                                   -_magnitude(_tolerances(r)),
                                    text_of(r.get("case")), text_of(r.get("output"))))
     if not listed:
         return '<p class="note">Every value is bitwise what the baseline holds.</p>'
@@ -160,7 +168,7 @@ def _magnitude(value: float) -> float:
 
 
 def chips(counts: dict[str, int]) -> str:
-    return " ".join(f'<span class="badge st-{COLOUR.get(s, "error")}">{GLYPH.get(s, "⚠")} {esc(s.replace("_", " "))} <b>{n}</b></span>'
+    return " ".join(badge(s, s.replace("_", " "), f" <b>{n}</b>")
                     for s, n in counts.items() if n) or "no rows"
 
 
@@ -168,7 +176,7 @@ def drift_html(drift: Any, known_cases: set[str]) -> str:
     """The section (``id="drift"``), red when a row drifted or errs; ``known_cases`` get links."""
     rows, metadata = records(drift)
     counts = drift_counts(drift)
-    failed = any(counts.get(s) for s in FAILING)
+    failed = drift_failed(counts)
     about = sides(metadata)
     folded = f'<details class="sides"><summary>{esc(changed_line(metadata))}</summary>{about}</details>' if about else ""
     return (f'<section id="drift" class="drift {"failed" if failed else "passed"}"><h2>Drift against the baseline</h2>'
