@@ -25,7 +25,7 @@ import pytest
 
 from ._pytest_session import STATE
 from ._text import element, number, table
-from .results import DOCUMENTED, EXPECTED
+from .results import DOCUMENTED, EXPECTED, FAILING, ORACLE
 
 __all__ = ["CaseFile", "Comparison", "ComparisonFailed", "describe_failure"]
 
@@ -48,7 +48,7 @@ class CaseFile(pytest.File):
                 for reference in (r for r in references if r != backend and r in state.backends):
                     yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{reference}]",
                                                  case=case, backend=backend, reference=reference)
-                for fixed, values in ((DOCUMENTED, case.documented), (EXPECTED, case.expected)):
+                for fixed, values in ((DOCUMENTED, case.documented), (EXPECTED, case.expected), (ORACLE, case.oracle)):
                     if values:
                         yield Comparison.from_parent(self, name=f"{case.id}[{backend}-vs-{fixed}]",
                                                      case=case, backend=backend, reference=fixed)
@@ -67,6 +67,9 @@ class Comparison(pytest.Item):
         self.case, self.backend, self.reference = case, backend, reference
 
     def runtest(self) -> None:
+        from ._oracle_rows import compare_oracle
+        from .backends import get_backend
+        from .execution import applies
         from .rows import compare_documented, compare_expected, compare_pair
 
         state = self.config.stash[STATE]
@@ -75,10 +78,14 @@ class Comparison(pytest.Item):
             rows = compare_documented(self.case, execution)
         elif self.reference == EXPECTED:
             rows = compare_expected(self.case, execution)
+        elif self.reference == ORACLE:  # the best error is over every backend of the session
+            ran = {b: state.execution(self.case, b) for b in state.backends
+                   if get_backend(b).implementation in self.case.implementations and applies(self.case, b)}
+            rows = compare_oracle(self.case, ran, state.oracle(self.case), only=self.backend)
         else:
             rows = compare_pair(self.case, execution, state.execution(self.case, self.reference))
         self.user_properties.append(("equivalence_rows", [r.record() for r in rows]))
-        failing = [r for r in rows if r.status in ("fail", "error", "unexpected_pass")]
+        failing = [r for r in rows if r.status in FAILING]
         if failing:
             raise ComparisonFailed(describe_failure(self.case, self.backend, self.reference, failing, execution))
         if rows and all(r.status == "skipped" for r in rows):

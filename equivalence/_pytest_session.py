@@ -98,10 +98,20 @@ class SessionState:
         return self._manifest.get(path.resolve(), [])
 
     def execution(self, case: Any, backend: str) -> Any:
+        return self._execution(case, backend, backend)
+
+    def oracle(self, case: Any) -> Any:
+        """The case's float64 oracle: its ``oracle`` implementation on float64 inputs."""
+        from .results import ORACLE
+
+        return self._execution(case, case.oracle, ORACLE)
+
+    def _execution(self, case: Any, backend: str, role: str) -> Any:
+        from ._oracle_rows import ORACLE, float64_inputs
         from .execution import ErrorInfo, Execution, execute
         from .runner import runs_in_worker
 
-        key = (case.id, backend)
+        key = (case.id, role)
         if key not in self.executions:
             if case.id not in self._inputs:
                 try:
@@ -109,6 +119,8 @@ class SessionState:
                 except Exception as exc:
                     self._inputs[case.id] = ErrorInfo.from_exception(exc)
             inputs = self._inputs[case.id]
+            if role == ORACLE and not isinstance(inputs, ErrorInfo):
+                inputs = float64_inputs(inputs)
             if isinstance(inputs, ErrorInfo):
                 self.executions[key] = Execution(case.id, backend, error=inputs)
             elif runs_in_worker(case, backend, self.isolate):

@@ -46,12 +46,19 @@ except (AttributeError, OSError, ValueError):
 
 @dataclass
 class Task:
-    """One (case, backend) to run: the case's file and id, the backend, the inputs."""
+    """One (case, backend) to run: the case's file and id, the backend, the inputs, and
+    the name its execution is recorded under when that is not the backend (``oracle``:
+    the float64 oracle, which runs the backend's implementation on float64 inputs)."""
 
     case_path: str
     case_id: str
     backend: str
     inputs: dict[str, Any]
+    role: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.role or self.backend
 
 
 def cpu_seconds(pid: int) -> float | None:

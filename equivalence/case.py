@@ -172,6 +172,11 @@ class Case:
     ``sweep`` declares how the inputs may vary beyond the fixed ones, as plain data
     (:class:`equivalence.sweep.Sweep`, or a list of named ones); ``python -m equivalence
     sweep`` searches those inputs for disagreements. None: the case is not swept.
+
+    ``oracle`` names an implementation (``"numpy"``) to run once more on the fixed inputs
+    cast up to float64; every backend is then also judged against it (reference
+    ``oracle``) by the rule of :mod:`equivalence.sweep.oracle`, which says which backend is
+    farther from the exact answer, not only that two backends disagree.
     """
 
     id: str
@@ -188,6 +193,7 @@ class Case:
     plots: Sequence[Callable[[Any], Any]] = ()
     check_dtype: bool = True
     sweep: Any = None
+    oracle: str | None = None
     implementations: dict[str, Implementation] = field(default_factory=dict, repr=False)
     #: The file the case was declared in (set by discovery).
     path: str = ""
@@ -213,6 +219,12 @@ class Case:
             made.append(self)
         if not self.id or any(c.isspace() for c in self.id):
             raise ValueError(f"case id must be a non-empty string without spaces, got {self.id!r}")
+        if self.oracle is not None:
+            from .backends import implementation_names
+
+            if self.oracle not in implementation_names():
+                raise ValueError(f"case {self.id!r}: oracle {self.oracle!r} is not one of "
+                                 f"{', '.join(implementation_names())}")
         import numpy as np
 
         self.expected = {name: np.asarray(value) for name, value in self.expected.items()}

@@ -139,7 +139,7 @@ def describe(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
         implementations[backend] = {"parameters": parameters, "source": case.source_code(backend)}
     data = {
         "id": case.id, "title": case.title, "path": case.path, "seed": case.seed,
-        "description": case.description, "check_dtype": case.check_dtype,
+        "description": case.description, "check_dtype": case.check_dtype, "oracle": case.oracle,
         "source": None if case.source is None else [case.source.document, case.source.section],
         "tolerance": tolerance,
         "known_differences": [{"reason": k.reason, **_scope(k), "kind": list(k.kinds), "max_abs": k.max_abs,
@@ -185,7 +185,7 @@ def rebuild(data: dict[str, Any], values: dict[str, Any]) -> Case:
         inputs=inputs, seed=data["seed"], description=data["description"], tolerance=tolerance,
         documented=documented, expected=values.get("expected", {}), known_differences=known,
         trajectories=tuple(data["trajectories"]), check_dtype=data["check_dtype"], path=data["path"],
-        sweep=sweep_from_data(data.get("sweep")),
+        sweep=sweep_from_data(data.get("sweep")), oracle=data.get("oracle"),
     )
     case.implementations = {b: Remote(b, i["parameters"], i["source"]) for b, i in data["implementations"].items()}
     case.undrawn_plots = data["plots"]

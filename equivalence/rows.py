@@ -27,6 +27,7 @@ from typing import Any
 
 from ._documented_rows import compare_documented
 from ._judge import declared_mask, judge, judged_row, make_row, measured_stats, output_problem, unrunnable_row
+from ._oracle_rows import compare_oracle
 from .case import Case
 from .execution import Execution
 from .results import EXPECTED, Row
@@ -35,9 +36,12 @@ __all__ = ["case_reference", "compare_case", "compare_documented", "compare_expe
 
 
 
-def compare_case(case: Case, executions: dict[str, Execution], reference: str) -> list[Row]:
+def compare_case(case: Case, executions: dict[str, Execution], reference: str,
+                 oracle: Execution | None = None) -> list[Row]:
     """Every comparison of one case; an execution mode is also compared with its eager
-    framework (``tensorflow-function`` against ``tensorflow``)."""
+    framework (``tensorflow-function`` against ``tensorflow``), and with ``oracle`` (the
+    case's implementation run in float64, for a case that names one) every backend with
+    the float64 oracle."""
     from .backends import get_backend
     from .execution import applies
 
@@ -56,6 +60,8 @@ def compare_case(case: Case, executions: dict[str, Execution], reference: str) -
             rows += compare_documented(case, execution)
         if case.expected:
             rows += compare_expected(case, execution)
+        if oracle is not None:
+            rows += compare_oracle(case, executions, oracle, only=backend)
     return rows
 
 

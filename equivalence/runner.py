@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ._oracle_rows import ORACLE, float64_inputs
 from .backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names, get_backend
 from .case import Case
 from .discovery import LoadError
@@ -71,12 +72,15 @@ def run_cases(
     finished: dict[str, list[Row]] = {}
     tasks: list[Any] = []
 
+    wanted = {case.id: {b: repeat for b in backends} for case in cases}  # executions each case waits for
+
     def record(case_id: str, backend: str, execution: Execution) -> None:
         runs.setdefault((case_id, backend), []).append(execution)
-        if all(len(runs.get((case_id, b), ())) == repeat for b in backends):
+        if all(len(runs.get((case_id, b), ())) == n for b, n in wanted[case_id].items()):
             case = by_id[case_id]
             first = {b: runs[(case_id, b)][0] for b in backends}
-            rows = compare_case(case, first, reference)
+            oracle = runs[(case_id, ORACLE)][0] if ORACLE in wanted[case_id] else None
+            rows = compare_case(case, first, reference, oracle)
             for b in backends:
                 for again in runs[(case_id, b)][1:]:
                     rows += compare_rerun(case, first[b], again)
@@ -88,16 +92,23 @@ def run_cases(
     try:
         for case in cases:
             made = _make_inputs(case)
-            for _ in range(repeat):
-                for backend in backends:
-                    if isinstance(made, Execution):
+            runs_here: list[tuple[str, str, dict[str, Any]]] = []  # (backend, recorded as, inputs)
+            if case.oracle is not None and not isinstance(made, Execution):
+                wanted[case.id][ORACLE] = 1  # the float64 oracle: once, before the backends
+                runs_here.append((case.oracle, ORACLE, float64_inputs(made)))
+            if not isinstance(made, Execution):
+                runs_here += [(backend, backend, made) for _ in range(repeat) for backend in backends]
+            else:
+                for _ in range(repeat):
+                    for backend in backends:
                         record(case.id, backend, Execution(case.id, backend, error=made.error))
-                    elif runs_in_worker(case, backend, isolate):
-                        from .isolation import Task
+            for backend, role, inputs in runs_here:
+                if runs_in_worker(case, backend, isolate):
+                    from .isolation import Task
 
-                        tasks.append(Task(case.path, case.id, backend, made))
-                    else:  # skipped at once, or a case made in memory: run here
-                        record(case.id, backend, execute(case, backend, made))
+                    tasks.append(Task(case.path, case.id, backend, inputs, role=role))
+                else:  # skipped at once, or a case made in memory: run here
+                    record(case.id, role, execute(case, backend, inputs))
         if tasks:
             from .isolation import DEFAULT_TIMEOUT, WorkerPool
 
@@ -105,7 +116,7 @@ def run_cases(
                 tasks.sort(key=lambda t: -durations.get((t.case_id, t.backend), float("inf")))
 
             with WorkerPool(jobs=jobs, timeout=timeout or DEFAULT_TIMEOUT) as pool:
-                pool.run(tasks, lambda task, execution: record(task.case_id, task.backend, execution))
+                pool.run(tasks, lambda task, execution: record(task.case_id, task.key, execution))
     except KeyboardInterrupt:
         complete = False
     rows = load_rows + [row for case in cases for row in finished.get(case.id, [])]
@@ -186,15 +197,18 @@ def run_metadata(backends: Sequence[str], reference: str, started: float) -> dic
 
 def reproduce_command(case: Case, backend: str, reference: str, *, timeout: float | None = None) -> str:
     """The command that re-runs exactly one comparison: the case's file, its exact id,
-    the two backends (``reference`` may be ``documented`` or ``expected``) and the
-    reference, with the same time limit."""
+    the two backends (``reference`` may be ``documented``, ``expected`` or ``oracle``) and
+    the reference, with the same time limit. A comparison with the oracle is judged
+    against the best of the backends, so it re-runs every framework the case implements."""
     from .backends import get_backend
-    from .results import DOCUMENTED, EXPECTED
+    from .results import NOT_BACKENDS, ORACLE
 
-    sides = [backend] if reference in (DOCUMENTED, EXPECTED) else [backend, reference]
+    sides = [backend] if reference in NOT_BACKENDS else [backend, reference]
+    if reference == ORACLE:
+        sides += list(case.implementations)
     eager = get_backend(backend).implementation  # a mode is also compared with its framework
     names = [b for b in backend_names() if b in {*sides, eager}]
-    chosen_reference = reference if reference not in (DOCUMENTED, EXPECTED) else names[0]
+    chosen_reference = reference if reference not in NOT_BACKENDS else names[0]
     parts = ["python", "-m", "equivalence", "run", case.path or "cases", "--id", case.id,
              "--backends", ",".join(names), "--reference", chosen_reference]
     if timeout is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..results import DOCUMENTED, EXPECTED
+from ..results import NOT_BACKENDS
 from ._markup import GLYPH, STATUS_LABEL, anchor, attrs, esc, how_far, output_anchor, status_of, worst, worst_row
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ SHORT = {"pass": "pass", "fail": "fail", "error": "error", "known_difference": "
 def _columns(rows: Sequence[Row], backends: Sequence[str], reference: str) -> list[tuple[str, str]]:
     """(reference, backend) pairs that have rows: the reference backend first, then documented."""
     present = {(r.reference, r.backend) for r in rows if r.backend != "*"}
-    references = [reference, DOCUMENTED, EXPECTED] + sorted({ref for ref, _ in present} - {reference, DOCUMENTED, EXPECTED, "*"})
+    references = [reference, *NOT_BACKENDS] + sorted({ref for ref, _ in present} - {reference, *NOT_BACKENDS, "*"})
     order = list(dict.fromkeys([*backends, *sorted({b for _, b in present})]))
     return [(ref, b) for ref in references for b in order if (ref, b) in present]
 
