@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..results import DRIFT_FAILING
 from ._markup import (
     FAILING,
     SEVERITY,
@@ -61,7 +62,7 @@ def verdict_html(entries: Sequence[Entry], counts: dict[str, int], drift_counts:
     failing_rows = sum(counts.get(s, 0) for s in FAILING)
     compared = sum(n for s, n in counts.items() if s != "skipped")
     lines = []
-    drifted = sum((drift_counts or {}).get(s, 0) for s in ("drift", "error"))
+    drifted = sum((drift_counts or {}).get(s, 0) for s in DRIFT_FAILING)
     if drift_counts is not None:  # a baseline check: the drift comes first
         if drifted:
             parts = [_plural(drift_counts.get("drift", 0), "output") + " drifted beyond tolerance"] if drift_counts.get("drift") else []
@@ -69,7 +70,7 @@ def verdict_html(entries: Sequence[Entry], counts: dict[str, int], drift_counts:
             lines.append(("bad", f"✗ Drift against the baseline: {', '.join(parts)}."))
         else:
             lines.append(("good", "✓ No drift against the baseline."))
-        others = [f"{n} {s.replace('_', ' ')}" for s, n in drift_counts.items() if n and s not in ("drift", "error")]
+        others = [f"{n} {s.replace('_', ' ')}" for s, n in drift_counts.items() if n and s not in DRIFT_FAILING]
         if others:
             lines.append(("", f"Against the baseline, also: {', '.join(others)}."))
     if failing_rows:
