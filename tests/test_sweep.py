@@ -249,6 +249,21 @@ def test_arrays_as_data_keep_nan_infinities_and_signed_zeros_exactly():
     assert np.isnan(back[0]) and np.signbit(back[3])
 
 
+def test_the_engine_and_the_declaration_keep_their_names_and_bfloat16_is_one_framework_table():
+    """engine.py and spec.py were split (executor, judge, findings; inputs): what was
+    imported from them still is. Which frameworks have bfloat16 is asked in one place."""
+    from equivalence.sweep import engine, spec, worker
+
+    for name in ("ORACLE", "Executor", "Finding", "SweepResult", "SweepSummary", "evaluate", "example_inputs",
+                 "judge_example", "run_sweeps", "sweep_case", "FINDING_COLUMNS", "DEFAULT_EXAMPLES"):
+        assert hasattr(engine, name), name
+    for name in ("FLOAT_DTYPES", "Bools", "Dims", "Floats", "Ints", "OneHot", "Sweep", "Spec", "evaluate", "sweeps_of",
+                 "sweep_data", "sweep_from_data"):
+        assert hasattr(spec, name), name
+    assert [b for b in ("numpy", "torch", "tensorflow", "jax", "torch-compile") if worker.has_bfloat16(b)] == [
+        "torch", "tensorflow", "jax", "torch-compile"]
+
+
 # -- where it runs: workers, bfloat16, no case code here ------------------------------------
 
 SIDE_EFFECT = '''
@@ -303,6 +318,7 @@ def test_the_command_writes_findings_with_their_minimal_input_and_a_command_that
     assert document["metadata"]["seed"] == 0 and document["sweeps"][0]["status"] == "fail"
     finding = next(f for f in document["findings"] if f["reference"] == "oracle" and f["status"] == "fail")
     assert finding["input"]["inputs"]["x"]["shape"] == [1] and "--example" in finding["reproduce"]
+    assert (out / "sweep.html").is_file() and "--example" in (out / "sweep.html").read_text()  # tests/test_sweep_page.py
     header = (out / "sweep.csv").read_text().splitlines()[0].split(",")
     assert header[:6] == ["case", "sweep", "output", "backend", "reference", "status"] and "reproduce" in header
     words = shlex.split(finding["reproduce"])

@@ -8,6 +8,11 @@ process, compares them with the reference and with the float64 oracle
 (:mod:`equivalence.sweep.oracle`), and shrinks every disagreement that no declared,
 bounded known difference covers to a minimal example (:mod:`equivalence.sweep.engine`).
 
+Modules: ``inputs`` and ``spec`` (the declaration, as data), ``strategies`` (hypothesis
+strategies, examples as data), ``executor`` and ``worker`` (running an example in every
+backend), ``oracle`` and ``judge`` (judging it), ``engine`` (the search), ``findings``
+(what was found: sweep.json, sweep.csv), ``page`` (sweep.html), ``cli``, ``pytest_plugin``.
+
 Importing this package is light (no hypothesis, no framework): case files import
 :class:`Sweep` and the input kinds from here.
 """

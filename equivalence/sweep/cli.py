@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .._text import number, printable, table
+from ..results import GLYPH, SEVERITY
 
 __all__ = ["add_commands"]
 
@@ -32,7 +33,7 @@ def add_commands(commands: Any) -> None:
         "sweep", help="search the inputs where the backends disagree (cases that declare a sweep)",
         description="Draw examples from each case's sweep declaration with hypothesis, run them in every backend, "
         "judge disagreements against a float64 oracle and shrink each failure to a minimal example. Writes "
-        "sweep.json and sweep.csv.")
+        "sweep.json, sweep.csv and the page sweep.html.")
     sweep.add_argument("paths", nargs="*", default=[], metavar="PATH",
                        help="case files or folders (default: [tool.equivalence] cases, else cases/)")
     sweep.add_argument("-k", dest="select", metavar="EXPR",
@@ -54,7 +55,7 @@ def add_commands(commands: Any) -> None:
                        help=f"comma-separated backends, or 'all' (default: {','.join(DEFAULT_BACKENDS)})")
     sweep.add_argument("--reference", default=None, choices=backend_names(),
                        help=f"the backend every other one is compared with (default: {DEFAULT_REFERENCE})")
-    sweep.add_argument("--out", default=None, metavar="DIR", help="where sweep.json/.csv go (default: reports/)")
+    sweep.add_argument("--out", default=None, metavar="DIR", help="where sweep.json, .csv and .html go (default: reports/)")
     sweep.add_argument("--in-process", dest="isolate", action="store_false",
                        help="run every backend in this process (default: one worker process per backend)")
     sweep.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
@@ -96,7 +97,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         elif event == "done":
             summary, findings = data
             label = summary.case + (f" [{summary.sweep}]" if summary.sweep else "")
-            mark = {"pass": "✓", "fail": "✗", "error": "E", "known_difference": "≈"}.get(summary.status, "?")
+            mark = GLYPH.get(summary.status, "?")
             rates = "  ".join(f"{b} {r:.0f}/s" for b, r in summary.rates().items())
             extra = f"; {summary.rounding} beyond tolerance, rounding by the oracle" if summary.rounding else ""
             found = f"; {summary.failures} failing" if summary.failures else ""
@@ -116,7 +117,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     print()
     print(summary_text(result))
     print(f"\n{time.perf_counter() - started:.1f}s; seed {result.metadata['seed']}; results: {paths['csv']}, "
-          f"{paths['json']}")
+          f"{paths['json']}; page: {paths['html']}")
     if not result.metadata["complete"]:
         print("interrupted: the sweeps finished so far are written", file=sys.stderr)
         return 130
@@ -134,13 +135,14 @@ def summary_text(result: Any) -> str:
         counts[s.status] = counts.get(s.status, 0) + 1
     examples = sum(s.examples for s in summaries)
     lines = [f"{len(summaries)} sweeps, {examples} examples: "
-             + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))]
+             + ", ".join(f"{counts[s]} {s}" for s in SEVERITY if s in counts)]
     shown = [f for f in result.findings if f.status != "pass"]
     if shown:
         lines += ["", table(
             ("status", "case", "dtype", "output", "backend", "vs", "max abs", "ulp", "minimal input"),
-            [(f.status, f.case + (f"[{f.sweep}]" if f.sweep else ""), f.example_dtype, f.output, f.backend,
-              f.reference, number(f.max_abs_diff), number(f.max_ulp_diff), printable(_inputs(f.input), 70))
+            [(f"{GLYPH.get(f.status, '?')} {f.status}", f.case + (f"[{f.sweep}]" if f.sweep else ""), f.example_dtype,
+              f.output, f.backend, f.reference, number(f.max_abs_diff), number(f.max_ulp_diff),
+              printable(_inputs(f.input), 70))
              for f in shown])]
         seen = set()
         for f in shown:

@@ -141,13 +141,14 @@ class SweepItem(pytest.Item):
         self.case, self.sweep = case, sweep
 
     def runtest(self) -> None:
+        from ..results import FAILING
         from .engine import sweep_case
 
         state = self.config.stash[_STATE]
         summary, findings = sweep_case(self.case, self.sweep, state.executor, backends=state.backends,
                                        reference=state.reference, examples=state.examples, seed=state.seed,
                                        database=None)
-        if summary.status in ("fail", "error"):
+        if summary.status in FAILING:
             raise SweepFailed(describe(summary, findings))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -161,10 +162,11 @@ class SweepItem(pytest.Item):
 
 def describe(summary: Any, findings: list[Any]) -> str:
     from .._text import printable
+    from ..results import FAILING
 
     lines = [f"{summary.case} sweep{' ' + summary.sweep if summary.sweep else ''}: {summary.status} after "
              f"{summary.examples} runs (seed {summary.seed}) {printable(summary.message)}".rstrip()]
-    shown = [f for f in findings if f.status in ("fail", "error")]
+    shown = [f for f in findings if f.status in FAILING]
     seen: set[str] = set()
     for finding in shown:
         lines.append(f"  {finding.example_dtype} {finding.output}: {finding.backend} vs {finding.reference}: "

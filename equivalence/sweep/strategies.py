@@ -23,7 +23,8 @@ import numpy as np
 
 from .spec import Bools, Dims, Floats, Ints, OneHot, Spec, Sweep, evaluate
 
-__all__ = ["Example", "array_from_data", "array_to_data", "example_strategy", "numpy_dtype", "round_bfloat16"]
+__all__ = ["Example", "array_from_data", "array_to_data", "example_strategy", "extremes", "numpy_dtype",
+           "round_bfloat16"]
 
 #: The NumPy dtype that holds each float dtype's values (bfloat16: float32).
 _HOLDER = {"float16": np.float16, "bfloat16": np.float32, "float32": np.float32, "float64": np.float64}
@@ -145,6 +146,18 @@ def array_to_data(array: np.ndarray, dtype: str | None = None) -> dict[str, Any]
     elif array.size == 0:
         values = []
     return {"dtype": dtype or str(array.dtype), "shape": list(array.shape), "values": values}
+
+
+def extremes(array: np.ndarray) -> dict[str, Any]:
+    """What an array too large to show holds: its smallest and largest finite values and
+    how many NaN and infinities (``min``/``max`` None when nothing is finite)."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "biuf" or array.size == 0:
+        return {"min": None, "max": None, "nan": 0, "inf": 0}
+    values = array.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    return {"min": float(finite.min()) if finite.size else None, "max": float(finite.max()) if finite.size else None,
+            "nan": int(np.isnan(values).sum()), "inf": int(np.isinf(values).sum())}
 
 
 def array_from_data(data: Mapping[str, Any]) -> np.ndarray:

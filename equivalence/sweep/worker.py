@@ -18,25 +18,52 @@ from typing import Any
 
 from ..isolation import WorkerPool, _die_with_parent, _Worker, serve
 
-__all__ = ["BFLOAT16", "SweepPool", "to_bfloat16"]
+__all__ = ["BFLOAT16", "BFLOAT16_FRAMEWORKS", "SweepPool", "framework_bfloat16", "has_bfloat16", "prepare",
+           "to_bfloat16"]
 
 #: The input entry that names the inputs holding bfloat16 values (a list of names).
 BFLOAT16 = "__sweep_bfloat16__"
 
+# -- the sweep's only per-framework code -------------------------------------------------------
+# A backend should be one file: these two are to become members of
+# equivalence.backends.base.Backend (``has_bfloat16``, a class attribute, and
+# ``from_bfloat16(array)``, a method each framework's backend overrides). Until then,
+# nothing else in the sweep asks which framework a backend runs.
 
-def to_bfloat16(backend: str, array: Any) -> Any:
-    """A float32 array of bfloat16 numbers as ``backend``'s bfloat16 tensor."""
-    from ..backends import get_backend
+#: The frameworks (a backend's ``implementation``) that have a bfloat16 dtype; NumPy has none.
+BFLOAT16_FRAMEWORKS = ("torch", "tensorflow", "jax")
 
-    implementation = get_backend(backend).implementation
-    module = get_backend(backend).load()
+
+def framework_bfloat16(implementation: str, module: Any, array: Any) -> Any:
+    """A float32 array holding bfloat16 numbers as the framework's bfloat16 tensor
+    (``module``: the framework, loaded)."""
     if implementation == "torch":
         return module.tensor(array).to(module.bfloat16)
     if implementation == "tensorflow":
         return module.cast(module.constant(array), module.bfloat16)
     if implementation == "jax":
         return module.numpy.asarray(array).astype(module.numpy.bfloat16)
-    raise TypeError(f"{backend} has no bfloat16 dtype")
+    raise TypeError(f"{implementation} has no bfloat16 dtype")
+
+
+# -- framework-independent --------------------------------------------------------------------
+
+
+def has_bfloat16(backend: str) -> bool:
+    """Whether ``backend``'s framework has a bfloat16 dtype (imports no framework)."""
+    from ..backends import get_backend
+
+    return get_backend(backend).implementation in BFLOAT16_FRAMEWORKS
+
+
+def to_bfloat16(backend: str, array: Any) -> Any:
+    """A float32 array of bfloat16 numbers as ``backend``'s bfloat16 tensor."""
+    from ..backends import get_backend
+
+    chosen = get_backend(backend)
+    if not has_bfloat16(backend):
+        raise TypeError(f"{backend} has no bfloat16 dtype")
+    return framework_bfloat16(chosen.implementation, chosen.load(), array)
 
 
 def prepare(backend: str, inputs: dict[str, Any]) -> dict[str, Any]:
