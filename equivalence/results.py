@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from .execution import Execution
 
 __all__ = ["COLUMNS", "DOCUMENTED", "DRIFT_FAILING", "DRIFT_GLYPH", "DRIFT_SEVERITY", "DRIFT_SHOWN_AS", "DRIFT_STATUSES",
-           "EXPECTED", "FAILING", "GLYPH", "SEVERITY", "STATUSES", "Row", "RunResult", "Table", "TableRow", "not_a_column",
+           "EXPECTED", "FAILING", "GLYPH", "NOT_BACKENDS", "ORACLE", "SEVERITY", "STATUSES", "STATUS_LABEL", "Row", "RunResult", "Table", "TableRow", "not_a_column",
            "read_results", "worst"]
 
 STATUSES = ("pass", "fail", "error", "known_difference", "unexpected_pass", "skipped")
@@ -91,6 +91,11 @@ FAILING = ("fail", "error", "unexpected_pass")
 SEVERITY = ("error", "fail", "unexpected_pass", "known_difference", "skipped", "pass")
 #: One character per status, for the terminal and the report.
 GLYPH = {"pass": "✓", "fail": "✗", "error": "⚠", "known_difference": "≈", "unexpected_pass": "!", "skipped": "–"}
+#: How a status is written for a reader.
+STATUS_LABEL = {
+    "pass": "pass", "fail": "fail", "error": "error", "known_difference": "known difference",
+    "unexpected_pass": "unexpected pass", "skipped": "skipped",
+}  # fmt: skip
 
 
 def worst(statuses: Iterable[str]) -> str:

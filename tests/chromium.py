@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     with Browser(width=width, height=height) as browser:
         browser.open(url)
         if args.at:
-            from ._markup import anchor
+            from equivalence.report._markup import anchor
 
             found = browser.evaluate(f"(e => e ? (e.scrollIntoView(), true) : false)(document.getElementById({json.dumps(anchor(args.at))}))")
             if not found:

@@ -21,21 +21,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .._text import number, printable
+from ..results import FAILING, GLYPH, SEVERITY, STATUS_LABEL, worst  # the vocabulary, re-exported
 
 __all__ = [
     "FAILING", "GLYPH", "SEVERITY", "STATUS_LABEL", "anchor", "attrs", "badge", "data_value", "esc", "how_far", "lead",
     "num_cell", "output_anchor", "status_of", "table", "tolerances_text", "worst", "worst_row",
 ]  # fmt: skip
 
-#: Statuses from the most to the least alarming: the order of "worst" and of sorting.
-SEVERITY = ("error", "fail", "unexpected_pass", "known_difference", "skipped", "pass")
-#: Statuses that make a run fail.
-FAILING = ("error", "fail", "unexpected_pass")
-STATUS_LABEL = {
-    "pass": "pass", "fail": "fail", "error": "error", "known_difference": "known difference",
-    "unexpected_pass": "unexpected pass", "skipped": "skipped",
-}  # fmt: skip
-GLYPH = {"pass": "✓", "fail": "✗", "error": "⚠", "known_difference": "≈", "unexpected_pass": "!", "skipped": "–"}
 
 #: Ids the page uses for itself: a case with one of these ids gets a hashed anchor.
 RESERVED = frozenset({"top", "verdict", "failures", "contents", "summary", "matrix", "disagreements", "drift",
@@ -81,12 +73,6 @@ def output_anchor(case_id: str, output: str) -> str:
     name = str(output)
     part = name if _SAFE.match(name) and not name.startswith("o-") else _hashed(name, "o")
     return f"{anchor(case_id)}/{part}"
-
-
-def worst(statuses: Iterable[str]) -> str:
-    """The most alarming of ``statuses`` (``pass`` for none)."""
-    present = set(statuses)
-    return next((s for s in SEVERITY if s in present), "pass")
 
 
 def status_of(status: str) -> str:
