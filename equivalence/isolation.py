@@ -64,10 +64,6 @@ DEFAULT_TIMEOUT = 300.0
 #: sleeps or blocks.
 WALL_FACTOR = 10.0
 
-# The names these had when they lived here (equivalence.sweep.worker imports the first
-# two): use Worker and die_with_parent.
-_Worker = Worker
-_die_with_parent = die_with_parent
 
 
 class WorkerPool:

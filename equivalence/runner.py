@@ -150,10 +150,6 @@ def ordered_backends(backends: Sequence[str] | None) -> list[str]:
     return [b for b in known if b in chosen]  # registry order: torch before tensorflow
 
 
-#: The name equivalence.sweep.engine imports: use :func:`ordered_backends`.
-_ordered_backends = ordered_backends
-
-
 def _make_inputs(case: Case) -> dict[str, Any] | Execution:
     """The case's inputs, or an Execution carrying why they could not be made."""
     try:

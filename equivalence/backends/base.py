@@ -91,6 +91,14 @@ class Backend:
         """A new framework tensor holding a copy of ``array``."""
         raise NotImplementedError
 
+    #: Whether the framework has a bfloat16 dtype (sweeps over bfloat16 skip the others).
+    has_bfloat16: bool = False
+
+    def from_bfloat16(self, array: np.ndarray) -> Any:
+        """A float32 array holding bfloat16 numbers as this framework's bfloat16 tensor
+        (the reverse of :meth:`to_numpy`, which carries bfloat16 as float32)."""
+        raise TypeError(f"{self.name} has no bfloat16 dtype")
+
     def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
         """An output as a NumPy array and the framework's dtype name.
 

@@ -65,6 +65,12 @@ class JaxBackend(Backend):
         # jnp.array copies (jnp.asarray may share a NumPy buffer on the CPU).
         return self.load().numpy.array(array, copy=True)
 
+    has_bfloat16 = True
+
+    def from_bfloat16(self, array: np.ndarray) -> Any:
+        jnp = self.load().numpy
+        return jnp.asarray(array).astype(jnp.bfloat16)
+
     def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
         jax = self.load()
         if isinstance(value, jax.Array):

@@ -27,6 +27,12 @@ class TensorflowBackend(Backend):
     def from_numpy(self, array: np.ndarray) -> Any:
         return self.load().constant(array)  # tf.constant copies
 
+    has_bfloat16 = True
+
+    def from_bfloat16(self, array: np.ndarray) -> Any:
+        tf = self.load()
+        return tf.cast(tf.constant(array), tf.bfloat16)
+
     def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
         tf = self.load()
         if isinstance(value, (tf.Tensor, tf.Variable)):

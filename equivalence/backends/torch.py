@@ -19,6 +19,12 @@ class TorchBackend(Backend):
         # torch.tensor copies; torch.from_numpy would share memory with the case's inputs.
         return self.load().tensor(array)
 
+    has_bfloat16 = True
+
+    def from_bfloat16(self, array: np.ndarray) -> Any:
+        torch = self.load()
+        return torch.tensor(array).to(torch.bfloat16)
+
     def to_numpy(self, value: Any) -> tuple[np.ndarray, str]:
         torch = self.load()
         if isinstance(value, torch.Tensor):

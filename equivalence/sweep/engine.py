@@ -202,10 +202,10 @@ def run_sweeps(paths: str | Path | Sequence[str | Path] = ("cases",), *, select:
                progress: Progress | None = None) -> SweepResult:
     """Discover the cases under ``paths`` (in a child process when ``isolate``), keep those
     matching ``select`` (``-k``) and ``ids`` (exact ids), and run every sweep they declare."""
-    from ..runner import _ordered_backends, discover_cases, run_metadata
+    from ..runner import discover_cases, ordered_backends, run_metadata
 
     started = time.time()
-    chosen = _ordered_backends(backends)
+    chosen = ordered_backends(backends)
     if reference not in chosen:
         raise ValueError(f"reference backend {reference!r} is not among the backends run: {', '.join(chosen)}")
     found = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
