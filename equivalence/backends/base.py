@@ -11,6 +11,7 @@ import functools
 import importlib
 import importlib.metadata
 import importlib.util
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -90,6 +91,11 @@ class Backend:
     def from_numpy(self, array: np.ndarray) -> Any:
         """A new framework tensor holding a copy of ``array``."""
         raise NotImplementedError
+
+    def facts(self, module: Any, ask: Callable[[str, Callable[[], Any]], None]) -> None:
+        """What the framework says of itself beyond its version, for a baseline's record of
+        the environment (asked in a child process, :mod:`equivalence.baseline.probe`):
+        ``ask(key, question)`` records ``question()``, or why it could not be answered."""
 
     #: Whether the framework has a bfloat16 dtype (sweeps over bfloat16 skip the others).
     has_bfloat16: bool = False

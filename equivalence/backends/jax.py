@@ -30,7 +30,9 @@ What differs from the other frameworks, and how this backend meets it:
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -66,6 +68,10 @@ class JaxBackend(Backend):
         return self.load().numpy.array(array, copy=True)
 
     has_bfloat16 = True
+
+    def facts(self, module: Any, ask: Callable[[str, Callable[[], Any]], None]) -> None:
+        ask("jaxlib", lambda: importlib.import_module("jaxlib").__version__)
+        ask("x64", lambda: bool(module.config.read("jax_enable_x64")))
 
     def from_bfloat16(self, array: np.ndarray) -> Any:
         jnp = self.load().numpy

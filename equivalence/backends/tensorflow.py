@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -28,6 +29,21 @@ class TensorflowBackend(Backend):
         return self.load().constant(array)  # tf.constant copies
 
     has_bfloat16 = True
+
+    def facts(self, module: Any, ask: Callable[[str, Callable[[], Any]], None]) -> None:
+        import importlib
+
+        tf = module
+        ask("keras", lambda: importlib.import_module("keras").__version__)
+        ask("intra_op_threads", tf.config.threading.get_intra_op_parallelism_threads)
+        ask("inter_op_threads", tf.config.threading.get_inter_op_parallelism_threads)
+        ask("cuda_build", lambda: bool(tf.test.is_built_with_cuda()))
+
+        def onednn() -> bool:
+            util: Any = importlib.import_module("tensorflow.python.util._pywrap_util_port")
+            return bool(util.IsMklEnabled())
+
+        ask("onednn", onednn)
 
     def from_bfloat16(self, array: np.ndarray) -> Any:
         tf = self.load()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,22 @@ class TorchBackend(Backend):
         return self.load().tensor(array)
 
     has_bfloat16 = True
+
+    def facts(self, module: Any, ask: Callable[[str, Callable[[], Any]], None]) -> None:
+        torch = module
+        ask("cuda", lambda: torch.version.cuda or "")
+        ask("cpu_capability", lambda: torch.backends.cpu.get_cpu_capability())
+        ask("threads", torch.get_num_threads)
+        ask("interop_threads", torch.get_num_interop_threads)
+        ask("mkl", lambda: bool(torch.backends.mkl.is_available()))
+        ask("mkldnn", lambda: bool(torch.backends.mkldnn.is_available()))
+
+        def blas() -> str:
+            settings = torch.__config__.show().split("Build settings:", 1)[-1]
+            parts = [p.strip() for p in settings.split(",")]
+            return " ".join(p for p in parts if p.startswith(("BLAS_INFO=", "LAPACK_INFO=")))
+
+        ask("blas", blas)
 
     def from_bfloat16(self, array: np.ndarray) -> Any:
         torch = self.load()
