@@ -7,10 +7,9 @@ elements), ``numpy.testing.assert_allclose`` and ``torch.testing.assert_close`` 
 ``actual`` is ``expected`` with a relative noise of a tenth of that tolerance, so every
 element differs and every check passes: the common case of a comparison in a run.
 
-``ours`` is the default (threads as the idle cores allow, see ``compare._idle_cores``);
-``ours_1_thread`` and ``ours_2_threads`` force the count, to show what threads give on
-this machine. ``extra_mb`` is the peak resident memory a call adds beyond the arrays
-(``VmHWM`` after resetting it through ``/proc/self/clear_refs``).
+``ours`` runs in one thread (``equivalence/compare.py`` says why: a second thread did not
+pay on this machine). ``extra_mb`` is the peak resident memory a call adds beyond the
+arrays (``VmHWM`` after resetting it through ``/proc/self/clear_refs``).
 """
 
 from __future__ import annotations
@@ -61,25 +60,8 @@ def methods_for(actual: Any, expected: Any, tol: Any) -> dict[str, Callable[[], 
     import equivalence.compare as compare
 
     ta, te = torch.from_numpy(actual), torch.from_numpy(expected)
-
-    def ours(threads: int | None = None) -> Callable[[], Any]:
-        if threads is None:
-            return lambda: compare.compare_arrays(actual, expected, tol)
-
-        def forced() -> Any:
-            saved = compare.THREADS, compare._idle_cores
-            compare.THREADS, compare._idle_cores = threads, lambda: threads
-            try:
-                return compare.compare_arrays(actual, expected, tol)
-            finally:
-                compare.THREADS, compare._idle_cores = saved
-
-        return forced
-
     return {
-        "ours": ours(),
-        "ours_1_thread": ours(1),
-        "ours_2_threads": ours(2),
+        "ours": lambda: compare.compare_arrays(actual, expected, tol),
         "numpy_assert_allclose": lambda: np.testing.assert_allclose(actual, expected, rtol=tol.rtol, atol=tol.atol),
         "torch_assert_close": lambda: torch.testing.assert_close(ta, te, rtol=tol.rtol, atol=tol.atol),
     }
@@ -142,8 +124,7 @@ def main() -> None:
             print(f"{name} 1e{exponent}: " + ", ".join(f"{k} {v:.3g}" for k, v in row.items()
                                                      if isinstance(v, float)), file=sys.stderr, flush=True)
             del expected, actual
-    emit("comparison", {"rows": rows, "threads_available": compare.THREADS,
-                        "load_average": os.getloadavg()}, args.json)
+    emit("comparison", {"rows": rows, "load_average": os.getloadavg()}, args.json)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from equivalence.compare import compare_arrays, ulp_distance
+import equivalence._float_kernel as kernel
+from equivalence.compare import coarser, compare_arrays, ulp_distance
 from equivalence.tolerance import Tolerance, default_tolerance
 
 F32 = default_tolerance("float32")
@@ -145,18 +146,17 @@ def test_worst_elements_put_mismatches_first():
 
 
 def test_chunked_comparison_agrees_with_a_single_pass(monkeypatch):
-    import equivalence.compare as compare
-
     rng = np.random.default_rng(0)
     e = rng.normal(size=(300, 70)).astype(np.float32)
     a = (e + rng.normal(scale=1e-6, size=e.shape)).astype(np.float32)
     a[7, 3] = np.nan
     whole = compare_arrays(a, e, F32)
-    monkeypatch.setattr(compare, "CHUNK", 1000)
+    monkeypatch.setattr(kernel, "CHUNK", 1000)
     chunked = compare_arrays(a, e, F32)
     assert (whole.mismatched, whole.max_abs_diff, whole.max_ulp_diff) == (
         chunked.mismatched, chunked.max_abs_diff, chunked.max_ulp_diff)
     assert whole.worst[0][0] == chunked.worst[0][0] == (7, 3)
+    assert (whole.tolerances, whole.first) == (chunked.tolerances, chunked.first) == (np.inf, (7, 3))
 
 
 def test_per_element_atol_array():
@@ -167,26 +167,28 @@ def test_per_element_atol_array():
 
 
 # -- the fast kernel against the definition ---------------------------------------------
-# compare_arrays splits large arrays in blocks, shares them between threads and takes
-# shortcuts on blocks of finite values; whatever path it takes, every statistic and the
-# worst elements must equal the definition applied to the whole array at once.
+# compare_arrays splits large arrays in blocks and takes shortcuts on blocks of finite
+# values; whatever path it takes, every statistic, the worst elements, the tolerances out
+# and the first mismatch must equal the definition applied to the whole array at once.
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import equivalence.compare as compare  # noqa: E402
-
 
 def _by_definition(actual, expected, tolerance, ulp_dtype, atol_array=None):
-    """The statistics from ``_reference_block`` over the whole array, worst by a full sort."""
+    """The statistics from ``reference_block`` and ``extent_block`` over the whole array,
+    worst by a full sort."""
     a, e = actual.reshape(-1), expected.reshape(-1)
     atol = tolerance.atol if atol_array is None else np.broadcast_to(atol_array, actual.shape).reshape(-1)
-    diff, rel, ulp, bad = compare._reference_block(a, e, atol, tolerance.rtol, ulp_dtype)
+    diff, rel, ulp, bad = kernel.reference_block(a, e, atol, tolerance.rtol, ulp_dtype)
     pool = np.flatnonzero(bad) if bad.any() else np.arange(a.size)
-    order = sorted(pool.tolist(), key=lambda i: (-diff[i], i))[: compare.WORST]
+    order = sorted(pool.tolist(), key=lambda i: (-diff[i], i))[: kernel.WORST]
     maxima = tuple(float(x.max()) if x.size else 0.0 for x in (diff, rel, ulp))
     worst = [(int(i), a[i].item(), e[i].item(), float(diff[i]), float(rel[i]), float(ulp[i])) for i in order]
-    return int(np.count_nonzero(bad)), maxima, worst
+    tolerances, first = kernel.extent_block(a, e, atol, tolerance.rtol)
+    if first is None and bad.any():  # outside no tolerance, yet a mismatch: the first unequal element
+        tolerances, first = np.inf, int(np.flatnonzero(~(a == e))[0])
+    return int(np.count_nonzero(bad)), maxima, worst, tolerances, first
 
 
 def _same(x, y):
@@ -195,15 +197,20 @@ def _same(x, y):
 
 def _assert_agrees(actual, expected, tolerance, atol_array=None, **names):
     result = compare_arrays(actual, expected, tolerance, atol_array=atol_array, check_dtype=False, **names)
-    ulp_dtype = compare.coarser(names.get("actual_dtype", str(actual.dtype)),
-                                names.get("expected_dtype", str(expected.dtype)))
-    mismatched, maxima, worst = _by_definition(actual, expected, tolerance, ulp_dtype, atol_array)
+    ulp_dtype = coarser(names.get("actual_dtype", str(actual.dtype)), names.get("expected_dtype", str(expected.dtype)))
+    mismatched, maxima, worst, tolerances, first = _by_definition(actual, expected, tolerance, ulp_dtype, atol_array)
     assert result.mismatched == mismatched
+    assert result.tolerances == tolerances
+    assert result.first == (None if first is None else _position(first, actual.shape))
     assert (result.max_abs_diff, result.max_rel_diff, result.max_ulp_diff) == maxima
     got = [(int(np.ravel_multi_index(w[0], actual.shape)) if actual.ndim else 0, *w[1:]) for w in result.worst]
     assert len(got) == len(worst)
     for g, w in zip(got, worst, strict=True):
         assert g[0] == w[0] and all(_same(x, y) for x, y in zip(g[1:], w[1:], strict=True)), (g, w)
+
+
+def _position(flat, shape):
+    return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
 def _arrays(seed, n, dtype, other_dtype, special, noise, ties):
@@ -236,35 +243,26 @@ def _arrays(seed, n, dtype, other_dtype, special, noise, ties):
     ties=st.booleans(),
     tolerance=st.sampled_from([Tolerance(0, 0), F32, Tolerance(1e-7, 1e-7), Tolerance(0.5, 0)]),
     chunk=st.sampled_from([1024, 2048, 1 << 16]),
-    threads=st.sampled_from([1, 2, 3]),
     per_element_atol=st.booleans(),
 )
-def test_every_path_agrees_with_the_definition(
-    seed, n, dtypes, special, noise, ties, tolerance, chunk, threads, per_element_atol
-):
+def test_every_path_agrees_with_the_definition(seed, n, dtypes, special, noise, ties, tolerance, chunk,
+                                               per_element_atol):
     e_dtype, a_dtype = dtypes
     a, e = _arrays(seed, n, e_dtype, a_dtype, special, noise, ties)
     atol = np.random.default_rng(seed).uniform(0, 1e-5, size=n) if per_element_atol else None
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(compare, "CHUNK", chunk)
-        patch.setattr(compare, "THREADS", threads)
-        patch.setattr(compare, "_idle_cores", lambda: threads)
-        patch.setattr(compare, "PARALLEL_BLOCKS", 1)
-        for small in (0, compare.SMALL):  # blocks always, and the default
-            patch.setattr(compare, "SMALL", small)
+        patch.setattr(kernel, "CHUNK", chunk)
+        for small in (0, kernel.SMALL):  # blocks always, and the default
+            patch.setattr(kernel, "SMALL", small)
             _assert_agrees(a, e, tolerance, atol)
             if n:  # two dimensions: positions unravelled
                 _assert_agrees(a.reshape(-1, 1), e.reshape(-1, 1), tolerance,
                                None if atol is None else atol.reshape(-1, 1))
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_fast_path_edge_cases_agree_with_the_definition(monkeypatch, threads):
-    monkeypatch.setattr(compare, "CHUNK", 1024)
-    monkeypatch.setattr(compare, "THREADS", threads)
-    monkeypatch.setattr(compare, "_idle_cores", lambda: threads)
-    monkeypatch.setattr(compare, "PARALLEL_BLOCKS", 1)
-    monkeypatch.setattr(compare, "SMALL", 0)
+def test_fast_path_edge_cases_agree_with_the_definition(monkeypatch):
+    monkeypatch.setattr(kernel, "CHUNK", 1024)
+    monkeypatch.setattr(kernel, "SMALL", 0)
     n = 5000
     big = np.full(n, 1.7e308)
     _assert_agrees(big, -big, Tolerance(0, 0))  # |a - e| overflows float64: inf
@@ -282,6 +280,10 @@ def test_fast_path_edge_cases_agree_with_the_definition(monkeypatch, threads):
     _assert_agrees(sparse, one, F32)  # few mismatches: only they are the worst
     _assert_agrees(one, one * 0, F32)  # relative difference against zero: inf
     _assert_agrees(zeros, zeros, Tolerance(0, 0), atol_array=np.full(n, np.nan))  # equal passes
+    near = one * np.float32(1 + 2**-20)
+    for odd in (Tolerance(0, np.inf), Tolerance(np.inf, 0), Tolerance(np.inf, np.inf)):
+        _assert_agrees(near, one, odd)  # infinite tolerances: the written-out path
+        _assert_agrees(one, one.copy(), odd)
     rng = np.random.default_rng(1)
     for tolerance in (Tolerance(1e-7, 1e-7), Tolerance(1e-3, 0.0), Tolerance(0.0, 1e-5)):
         e = rng.normal(scale=rng.choice([1e-300, 1.0, 1e300]), size=n)
