@@ -18,14 +18,20 @@ from the oracle like any other. The oracle raising, or not being implemented, is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ._judge import judged_row, output_problem, unrunnable_row
 from .case import Case
 from .execution import Execution, applies
 from .results import ORACLE, Row
 
-__all__ = ["ORACLE", "compare_oracle", "float64_inputs"]
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .sweep.oracle import OracleError
+    from .tolerance import Tolerance
+
+__all__ = ["ORACLE", "OracleMeasure", "compare_oracle", "float64_inputs", "measure"]
 
 
 def float64_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -68,32 +74,42 @@ def compare_oracle(case: Case, executions: Mapping[str, Execution], oracle: Exec
     return rows
 
 
-def _compare_output(case: Case, name: str, execution: Execution, ran: Mapping[str, Execution],
-                    oracle: Execution) -> Row:
+@dataclass
+class OracleMeasure:
+    """One backend's output against the oracle, by the rule: its error, the best of its
+    peers (the backends whose output has the same dtype), the error the rule allows,
+    the comparison within the tolerance, and whether it is farther than allowed."""
+
+    error: OracleError
+    best: float
+    best_backend: str
+    allowed: float
+    tolerance: Tolerance
+    result: Comparison
+    farther: bool
+    message: str
+
+
+def measure(case: Case, name: str, execution: Execution, ran: Mapping[str, Execution],
+            oracle: Execution) -> OracleMeasure:
+    """``execution``'s output ``name`` against ``oracle``'s (both present, same shape),
+    judged by the rule with the best error over ``ran``. Used by fixed-input runs and
+    sweeps alike."""
     from .compare import compare_arrays
     from .sweep.oracle import bound, budget, multiplier, oracle_error
     from .tolerance import default_tolerance
 
-    kind, problem = output_problem(name, execution, oracle)
-    if problem:
-        return judged_row(case, name, execution, ORACLE, (kind,), problem)
-    actual, dtype = execution.outputs[name], execution.dtypes[name]
-    expected = oracle.outputs[name]
-    shapes: dict[str, Any] = {"shape": str(actual.shape), "reference_shape": str(expected.shape), "dtype": dtype,
-              "reference_dtype": oracle.dtypes[name]}
-    if actual.shape != expected.shape:
-        return judged_row(case, name, execution, ORACLE, ("shape",),
-                          f"shape {actual.shape} against the oracle's {expected.shape}", None, None, **shapes)
+    actual, dtype, expected = execution.outputs[name], execution.dtypes[name], oracle.outputs[name]
     # The best error among the backends whose output has the same dtype: a port that
     # computes in float64 and returns float32 does not set the bar for a float16 one.
-    errors = {}
+    peers: dict[str, OracleError] = {}
     for backend, other in ran.items():
-        if other.ok and name in other.outputs and other.outputs[name].shape == expected.shape:
-            errors[backend] = oracle_error(other.outputs[name], expected, other.dtypes[name])
-    error = errors[execution.backend]
-    peers = {b: e.error for b, e in errors.items() if ran[b].dtypes[name] == dtype}
-    best_backend = min(peers, key=lambda b: peers[b])
-    best = peers[best_backend]
+        if (other.ok and name in other.outputs and other.outputs[name].shape == expected.shape
+                and other.dtypes[name] == dtype):
+            peers[backend] = oracle_error(other.outputs[name], expected, other.dtypes[name])
+    error = peers.get(execution.backend) or oracle_error(actual, expected, dtype)
+    best_backend = min(peers, key=lambda b: peers[b].error, default=execution.backend)
+    best = peers[best_backend].error if peers else error.error
     allowed = bound(dtype, int(actual.size), best, error)
     tol = case.tolerance_for(name, execution.backend, ORACLE) or default_tolerance(dtype)
     result = compare_arrays(actual, expected, tol, actual_dtype=dtype, expected_dtype=oracle.dtypes[name],
@@ -108,6 +124,20 @@ def _compare_output(case: Case, name: str, execution: Execution, ran: Mapping[st
         message = f"beyond the tolerance of the oracle, within the rule (rounding shared by the backends): {message}"
     elif not error.error:
         message = "equal to the float64 oracle"
-    return judged_row(case, name, execution, ORACLE, ("values",) if farther else (), message, result, None,
-                      rtol=tol.rtol, atol=tol.atol, **shapes)
+    return OracleMeasure(error, best, best_backend, allowed, tol, result, farther, message)
 
+
+def _compare_output(case: Case, name: str, execution: Execution, ran: Mapping[str, Execution],
+                    oracle: Execution) -> Row:
+    kind, problem = output_problem(name, execution, oracle)
+    if problem:
+        return judged_row(case, name, execution, ORACLE, (kind,), problem)
+    actual, expected = execution.outputs[name], oracle.outputs[name]
+    shapes: dict[str, Any] = {"shape": str(actual.shape), "reference_shape": str(expected.shape),
+                              "dtype": execution.dtypes[name], "reference_dtype": oracle.dtypes[name]}
+    if actual.shape != expected.shape:
+        return judged_row(case, name, execution, ORACLE, ("shape",),
+                          f"shape {actual.shape} against the oracle's {expected.shape}", None, None, **shapes)
+    found = measure(case, name, execution, ran, oracle)
+    return judged_row(case, name, execution, ORACLE, ("values",) if found.farther else (), found.message,
+                      found.result, None, rtol=found.tolerance.rtol, atol=found.tolerance.atol, **shapes)

@@ -83,7 +83,7 @@ def test_a_backend_wrong_only_above_50_is_found_and_shrunk_to_one_element_just_a
     assert x.shape == (1,) and 50 < abs(float(x[0])) <= 51
     assert oracle[0].oracle_error == pytest.approx(1.0) and oracle[0].oracle_best == 0.0
     pair = [f for f in found if f.reference == "torch"]
-    assert pair and pair[0].backend == "numpy" and "torch farther from the oracle" in pair[0].message
+    assert pair and pair[0].backend == "numpy" and "torch farther from the float64 oracle" in pair[0].message
 
 
 def test_a_backend_wrong_only_in_float16_is_found_only_in_float16_with_the_smallest_input(tmp_path: Path):

@@ -22,18 +22,14 @@ from typing import Any
 from ..backends import get_backend
 from ..case import Case
 from ..execution import Execution, applies
-from ..results import FAILING, Row, worst
+from ..results import FAILING, ORACLE, Row, worst
 from .executor import Executor, example_inputs
-from .oracle import OracleError, budget, multiplier, oracle_error
-from .oracle import bound as allowed_error
 from .spec import Sweep
 from .strategies import Example
 from .worker import has_bfloat16
 
 __all__ = ["DIFFERING", "ORACLE", "Judged", "evaluate", "judge_example"]
 
-#: The reference name of comparisons with the float64 oracle.
-ORACLE = "oracle"
 #: The statuses of a row that differs: the failing ones (:data:`equivalence.results.FAILING`)
 #: and a declared, bounded known difference (a finding under ``--known``).
 DIFFERING = (*FAILING, "known_difference")
@@ -97,63 +93,33 @@ def _status(view: Case, row: Row, kinds: Sequence[str], measured: Mapping[str, f
 
 
 def _oracle_rows(view: Case, executions: Mapping[str, Execution], oracle: Execution) -> list[Row]:
-    from ..compare import compare_arrays
-    from ..tolerance import default_tolerance
+    """Each backend's outputs against the oracle, measured by the rule of fixed-input runs
+    (:func:`equivalence._oracle_rows.measure`), judged by the sweep's declarations."""
+    from .._judge import measured_stats
+    from .._oracle_rows import measure
 
     rows: list[Row] = []
     for name, expected in oracle.outputs.items():
-        measured: dict[str, OracleError] = {}
-        problems: dict[str, str] = {}
         for backend, execution in executions.items():
             if not execution.ok or name not in execution.outputs:
                 continue
-            try:
-                measured[backend] = oracle_error(execution.outputs[name], expected, execution.dtypes[name])
-            except ValueError as exc:
-                problems[backend] = str(exc)
-        # the best of the backends whose output has the same dtype (peers, as torch compares
-        # eager and compiled results of one dtype)
-        bests: dict[str, tuple[float, str]] = {}
-        for backend, error in measured.items():
-            dtype = executions[backend].dtypes[name]
-            if dtype not in bests or error.error < bests[dtype][0]:
-                bests[dtype] = (error.error, backend)
-        for backend, problem in problems.items():
-            execution = executions[backend]
-            row = Row(case=view.id, output=name, backend=backend, reference=ORACLE, status="fail", message=problem,
-                      seconds=execution.seconds, differs="shape", shape=str(execution.outputs[name].shape),
-                      reference_shape=str(expected.shape), dtype=execution.dtypes[name],
-                      reference_dtype=oracle.dtypes.get(name, ""))
-            row.status = _status(view, row, ("shape",), {})
-            rows.append(row)
-        for backend, error in measured.items():
-            execution = executions[backend]
-            actual, dtype = execution.outputs[name], execution.dtypes[name]
-            best, best_backend = bests[dtype]
-            tol = view.tolerance_for(name, backend, ORACLE) or default_tolerance(dtype)
-            result = compare_arrays(actual, expected, tol, actual_dtype=dtype,
-                                    expected_dtype=oracle.dtypes.get(name), check_dtype=False)
-            allowed = allowed_error(dtype, int(actual.size), best, error)
-            farther = not result.passed and not error.error <= allowed
-            what = "fraction of elements differing from" if error.exact else "RMSE against"
-            message = (f"{what} the float64 oracle {error.error:.3g}; best {best:.3g} ({best_backend}); allowed "
-                       f"{multiplier(dtype, int(actual.size)):g}×best + {budget(dtype, error):.3g} = "
-                       f"{allowed:.3g}")
-            if farther:
-                message = f"farther from the oracle than the rule allows: {message}"
-            elif not result.passed:
-                message = f"beyond the tolerance of the oracle, within the rule (rounding): {message}"
-            stats = {"max_abs_diff": result.max_abs_diff, "max_rel_diff": result.max_rel_diff,
-                     "max_ulp_diff": result.max_ulp_diff, "mismatched": float(result.mismatched)}
-            row = Row(case=view.id, output=name, backend=backend, reference=ORACLE, status="pass", message=message,
-                      seconds=execution.seconds, differs="values" if farther else "", shape=str(actual.shape),
-                      reference_shape=str(expected.shape), dtype=dtype, reference_dtype=oracle.dtypes.get(name, ""),
-                      rtol=tol.rtol, atol=tol.atol, max_abs_diff=result.max_abs_diff,
-                      max_rel_diff=result.max_rel_diff, max_ulp_diff=result.max_ulp_diff,
-                      mismatched=result.mismatched, numel=result.numel, tolerances=result.tolerances,
-                      worst=result.worst)
-            row.status = _status(view, row, ("values",) if farther else (), stats)
-            row.oracle_error, row.oracle_best, row.oracle_bound = error.error, best, allowed  # type: ignore[attr-defined]
+            actual = execution.outputs[name]
+            row = Row(case=view.id, output=name, backend=backend, reference=ORACLE, status="pass",
+                      seconds=execution.seconds, shape=str(actual.shape), reference_shape=str(expected.shape),
+                      dtype=execution.dtypes[name], reference_dtype=oracle.dtypes.get(name, ""))
+            if actual.shape != expected.shape:
+                row.differs, row.message = "shape", f"shape {actual.shape} against the oracle's {expected.shape}"
+                row.status = _status(view, row, ("shape",), {})
+                rows.append(row)
+                continue
+            found = measure(view, name, execution, executions, oracle)
+            result = found.result
+            row.message, row.differs = found.message, "values" if found.farther else ""
+            row.rtol, row.atol = found.tolerance.rtol, found.tolerance.atol
+            row.max_abs_diff, row.max_rel_diff, row.max_ulp_diff = result.max_abs_diff, result.max_rel_diff, result.max_ulp_diff
+            row.mismatched, row.numel, row.tolerances, row.worst = result.mismatched, result.numel, result.tolerances, result.worst
+            row.status = _status(view, row, ("values",) if found.farther else (), measured_stats(result))
+            row.oracle_error, row.oracle_best, row.oracle_bound = found.error.error, found.best, found.allowed  # type: ignore[attr-defined]
             rows.append(row)
     return rows
 
