@@ -33,12 +33,11 @@ __all__ = ["CaseFile", "Comparison", "ComparisonFailed", "describe_failure"]
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from .backends import get_backend
-        from .discovery import load_file
         from .execution import applies
         from .rows import case_reference
 
         state = self.config.stash[STATE]
-        for case in state.cases_in(Path(self.path)) if state.isolate else load_file(Path(self.path)):
+        for case in state.cases_in(Path(self.path)):
             reference_of_case = case_reference(case, state.reference)
             for backend in state.backends:
                 if get_backend(backend).implementation not in case.implementations or not applies(case, backend):

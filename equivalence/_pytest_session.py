@@ -82,10 +82,14 @@ class SessionState:
         return any(resolved == root or root in resolved.parents for root in self.roots)
 
     def cases_in(self, path: Path) -> list[Any]:
-        """The cases of one file, as plain data from a discovery process run once for
-        every folder (:mod:`equivalence.manifest`): no case code runs in this process."""
+        """The cases of one file: with isolation, as plain data from a discovery process
+        run once for every folder (:mod:`equivalence.manifest`), so no case code runs in
+        this process; in-process, the file imported here."""
+        from .discovery import load_file
         from .manifest import discover_isolated
 
+        if not self.isolate:
+            return load_file(path)
         if self._manifest is None:
             cases, errors = discover_isolated(self.roots)
             self._manifest = {}

@@ -354,6 +354,11 @@ def test_the_pytest_option_runs_each_sweep_as_a_test(tmp_path: Path):
     without = subprocess.run(command[:3] + command[6:], cwd=folder, capture_output=True, text=True, timeout=600,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "[sweep]" not in without.stdout  # not collected without the option
+    # the equivalence plugin's settings, validated as for the command line: a reference
+    # that is not among the backends is refused, not added
+    refused = subprocess.run([*command, "--equivalence-reference", "tensorflow"], cwd=folder, capture_output=True,
+                             text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert refused.returncode == 4 and "not among the backends" in refused.stderr, refused.stderr[-2000:]
 
 
 # -- the catalogue ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from .._pytest_session import STATE, SessionState
+
 __all__ = ["SweepItem"]
 
 
@@ -33,65 +35,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="the sweeps' hypothesis seed (default: 0)")
 
 
-def _option(config: pytest.Config, name: str, default: Any = None) -> Any:
-    try:
-        return config.getoption(name)
-    except ValueError:  # the equivalence plugin is not loaded
-        return default
-
-
 class _State:
-    def __init__(self, config: pytest.Config) -> None:
-        from ..backends import DEFAULT_BACKENDS, DEFAULT_REFERENCE, backend_names
+    """The sweep's settings; the case folders, backends, reference, isolation and time
+    limit are the equivalence plugin's (:class:`equivalence._pytest_session.SessionState`:
+    validated there as for the command line), read when first needed."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
         self.examples: int = config.getoption("equivalence_sweep")
         self.seed: int = config.getoption("equivalence_sweep_seed")
-        roots = [Path(p).resolve() for p in _option(config, "equivalence_cases", [])]
-        try:
-            roots += [Path(p).resolve() for p in config.getini("equivalence_cases")]
-        except ValueError:
-            pass
-        self.roots = roots
-        option = _option(config, "equivalence_backends")
-        if option == "all":
-            option = ",".join(backend_names())
-        self.backends = [b.strip() for b in option.split(",")] if option else list(DEFAULT_BACKENDS)
-        self.reference = _option(config, "equivalence_reference") or DEFAULT_REFERENCE
-        if self.reference not in self.backends:
-            self.backends.append(self.reference)
-        self.isolate = not _option(config, "equivalence_in_process", False)
-        self.timeout = _option(config, "equivalence_timeout")
-        self._cases: dict[Path, list[Any]] | None = None
-        self._errors: dict[Path, Any] = {}
         self._executor: Any = None
 
-    def is_case_file(self, path: Path) -> bool:
-        if path.suffix != ".py" or path.name.startswith(("_", "test_")) or path.name == "conftest.py":
-            return False
-        resolved = path.resolve()
-        return any(resolved == root or root in resolved.parents for root in self.roots)
-
-    def cases_in(self, path: Path) -> list[Any]:
-        if self._cases is None:
-            from ..discovery import discover
-            from ..manifest import discover_isolated
-
-            cases, errors = discover_isolated(self.roots) if self.isolate else discover(self.roots)
-            self._cases = {}
-            for case in cases:
-                self._cases.setdefault(Path(case.path).resolve(), []).append(case)
-            self._errors = {Path(e.path).resolve(): e for e in errors}
-        error = self._errors.get(path.resolve())
-        if error is not None:
-            raise RuntimeError(f"the case file failed to import: {error.error}")
-        return self._cases.get(path.resolve(), [])
+    @property
+    def session(self) -> SessionState:
+        found = self.config.stash.get(STATE, None)
+        if found is None:
+            raise pytest.UsageError("--equivalence-sweep needs the equivalence plugin (equivalence.pytest_plugin)")
+        return found
 
     @property
     def executor(self) -> Any:
         if self._executor is None:
             from .engine import Executor
 
-            self._executor = Executor(isolate=self.isolate, timeout=self.timeout)
+            self._executor = Executor(isolate=self.session.isolate, timeout=self.session.timeout)
         return self._executor
 
     def close(self) -> None:
@@ -115,7 +82,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     state = parent.config.stash.get(_STATE, None)
-    if state is not None and state.roots and state.is_case_file(file_path):
+    if state is not None and state.session.roots and state.session.is_case_file(file_path):
         return SweepFile.from_parent(parent, path=file_path)
     return None
 
@@ -125,7 +92,7 @@ class SweepFile(pytest.File):
         from .spec import sweeps_of
 
         state = self.config.stash[_STATE]
-        for case in state.cases_in(Path(self.path)):
+        for case in state.session.cases_in(Path(self.path)):
             for sweep in sweeps_of(case):
                 name = f"{case.id}[sweep{'-' + sweep.name if sweep.name else ''}]"
                 yield SweepItem.from_parent(self, name=name, case=case, sweep=sweep)
@@ -145,8 +112,8 @@ class SweepItem(pytest.Item):
         from .engine import sweep_case
 
         state = self.config.stash[_STATE]
-        summary, findings = sweep_case(self.case, self.sweep, state.executor, backends=state.backends,
-                                       reference=state.reference, examples=state.examples, seed=state.seed,
+        summary, findings = sweep_case(self.case, self.sweep, state.executor, backends=state.session.backends,
+                                       reference=state.session.reference, examples=state.examples, seed=state.seed,
                                        database=None)
         if summary.status in FAILING:
             raise SweepFailed(describe(summary, findings))
