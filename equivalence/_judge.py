@@ -20,11 +20,14 @@ whole (case, backend): ``skipped`` when a side did not run, ``error`` when one r
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .case import Case, KnownDifference
 from .execution import Execution
 from .results import Row
+
+if TYPE_CHECKING:
+    from .compare import Comparison
 
 __all__ = [
     "Split", "declared_mask", "judge", "judged_row", "make_row", "measured_stats", "output_problem", "unrunnable_row",
@@ -34,7 +37,7 @@ __all__ = [
 Split = Callable[[Any], tuple[dict[str, float], int]]
 
 
-def measured_stats(result: Any) -> dict[str, float]:
+def measured_stats(result: Comparison) -> dict[str, float]:
     """The statistics of a comparison (:class:`equivalence.compare.Comparison`) a bound may name."""
     return {"max_abs_diff": result.max_abs_diff, "max_rel_diff": result.max_rel_diff,
             "max_ulp_diff": result.max_ulp_diff, "mismatched": float(result.mismatched)}
@@ -91,7 +94,7 @@ def make_row(case: Case, output: str, execution: Execution, reference: str, stat
 
 
 def judged_row(case: Case, output: str, execution: Execution, reference: str, differs: tuple[str, ...],
-               message: str, result: Any = None, split: Split | None = None, **fields: Any) -> Row:
+               message: str, result: Comparison | None = None, split: Split | None = None, **fields: Any) -> Row:
     """A row whose status comes from :func:`judge`."""
     measured = measured_stats(result) if result is not None else dict.fromkeys(
         ("max_abs_diff", "max_rel_diff", "max_ulp_diff", "mismatched"), float("nan"))

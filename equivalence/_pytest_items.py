@@ -19,13 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ._pytest_session import STATE
 from ._text import element, number, table
 from .results import DOCUMENTED, EXPECTED, FAILING, ORACLE
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .outcome import Execution
+    from .results import Row
 
 __all__ = ["CaseFile", "Comparison", "ComparisonFailed", "describe_failure"]
 
@@ -61,7 +66,7 @@ class ComparisonFailed(Exception):
 
 
 class Comparison(pytest.Item):
-    def __init__(self, *, case: Any, backend: str, reference: str, **kwargs: Any) -> None:
+    def __init__(self, *, case: Case, backend: str, reference: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case, self.backend, self.reference = case, backend, reference
 
@@ -102,7 +107,7 @@ class Comparison(pytest.Item):
         return Path(self.path), None, f"{self.case.id}: {self.backend} vs {self.reference}"
 
 
-def describe_failure(case: Any, backend: str, reference: str, rows: list[Any], execution: Any) -> str:
+def describe_failure(case: Case, backend: str, reference: str, rows: list[Row], execution: Execution) -> str:
     """The failure message: per failing output, how far first (how many tolerances out)
     and where it starts (for a loop, the step it diverges from); the numbers; then the
     worst elements, each with how many tolerances out it is."""

@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .outcome import Execution
 
 __all__ = ["STATE", "CaseFileError", "SessionState"]
 
@@ -63,7 +67,7 @@ class SessionState:
         self._manifest: dict[Path, list[Any]] | None = None
         self._load_errors: dict[Path, Any] = {}
         self._inputs: dict[str, Any] = {}
-        self.executions: dict[tuple[str, str], Any] = {}
+        self.executions: dict[tuple[str, str], Execution] = {}
         #: Result rows of every comparison that ran, gathered from test reports (so that
         #: under pytest-xdist the controller has the workers' rows too).
         self.records: list[dict[str, Any]] = []
@@ -101,16 +105,17 @@ class SessionState:
             raise CaseFileError(f"{error.error}\n{error.traceback}".strip())
         return self._manifest.get(path.resolve(), [])
 
-    def execution(self, case: Any, backend: str) -> Any:
+    def execution(self, case: Case, backend: str) -> Execution:
         return self._execution(case, backend, backend)
 
-    def oracle(self, case: Any) -> Any:
+    def oracle(self, case: Case) -> Execution:
         """The case's float64 oracle: its ``oracle`` implementation on float64 inputs."""
         from .results import ORACLE
 
+        assert case.oracle is not None, "only asked of a case that names an oracle"
         return self._execution(case, case.oracle, ORACLE)
 
-    def _execution(self, case: Any, backend: str, role: str) -> Any:
+    def _execution(self, case: Case, backend: str, role: str) -> Execution:
         from ._oracle_rows import ORACLE, float64_inputs
         from .execution import ErrorInfo, Execution, execute
         from .runner import runs_in_worker
@@ -133,12 +138,12 @@ class SessionState:
                 self.executions[key] = execute(case, backend, inputs)
         return self.executions[key]
 
-    def _isolated(self, case: Any, backend: str, inputs: Any) -> Any:
+    def _isolated(self, case: Case, backend: str, inputs: Any) -> Execution:
         from .isolation import DEFAULT_TIMEOUT, Task, WorkerPool
 
         if self._pool is None:
             self._pool = WorkerPool(jobs=1, timeout=self.timeout or DEFAULT_TIMEOUT)
-        found: list[Any] = []
+        found: list[Execution] = []
         self._pool.run([Task(case.path, case.id, backend, inputs)], lambda task, execution: found.append(execution))
         return found[0]
 

@@ -23,7 +23,7 @@ everywhere in both backends is a ``fail``: equal, but nothing was checked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._documented_rows import compare_documented
 from ._judge import declared_mask, judge, judged_row, make_row, measured_stats, output_problem, unrunnable_row
@@ -31,6 +31,9 @@ from ._oracle_rows import compare_oracle
 from .case import Case
 from .execution import Execution
 from .results import EXPECTED, Row
+
+if TYPE_CHECKING:
+    from .compare import Comparison
 
 __all__ = ["case_reference", "compare_case", "compare_documented", "compare_expected", "compare_pair", "compare_rerun", "judge"]
 
@@ -131,7 +134,7 @@ def _compare_values(case: Case, name: str, execution: Execution, reference: str,
                       reference_dtype=dt_e)
 
 
-def _differs(actual: Any, expected: Any, dt_a: str, dt_e: str, check_dtype: bool, result: Any) -> tuple[str, ...]:
+def _differs(actual: Any, expected: Any, dt_a: str, dt_e: str, check_dtype: bool, result: Comparison) -> tuple[str, ...]:
     if actual.shape != expected.shape:
         return ("shape",) + (("dtype",) if check_dtype and dt_a != dt_e else ())
     kinds = []

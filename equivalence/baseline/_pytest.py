@@ -27,12 +27,17 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .._text import element, number, printable, table
 from ..results import DRIFT_FAILING
+
+if TYPE_CHECKING:
+    from ..baseline.drift_table import DriftRow
+    from ..case import Case
+    from ..outcome import Execution
 
 #: Statuses that fail a baseline test: what fails a check, and anything that means the
 #: stored data is not current (pytest-regressions' rule).
@@ -80,7 +85,7 @@ class BaselinePlugin:
             raise BaselineMismatch(f"{self._load_error}\n(rewrite it with --equivalence-force-regen)")
         return self._loaded
 
-    def items(self, parent: pytest.Collector, case: Any) -> Iterator[pytest.Item]:
+    def items(self, parent: pytest.Collector, case: Case) -> Iterator[pytest.Item]:
         for backend in self.state.backends:
             yield BaselineCheck.from_parent(parent, name=f"{case.id}[{backend}-vs-baseline]", case=case,
                                             backend=backend, plugin=self)
@@ -108,7 +113,7 @@ class BaselinePlugin:
 
 
 class BaselineCheck(pytest.Item):
-    def __init__(self, *, case: Any, backend: str, plugin: BaselinePlugin, **kwargs: Any) -> None:
+    def __init__(self, *, case: Case, backend: str, plugin: BaselinePlugin, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case, self.backend, self.plugin = case, backend, plugin
 
@@ -177,7 +182,7 @@ def _version(backend: str) -> str:
     return framework_version(backend)
 
 
-def describe(case: Any, backend: str, path: Path, rows: list[Any], execution: Any) -> str:
+def describe(case: Case, backend: str, path: Path, rows: list[DriftRow], execution: Execution) -> str:
     """One line per output that moved, then its worst elements, now against the baseline."""
     lines = [f"{case.id} ({printable(case.title)}): {backend} now vs {backend} in {path}", ""]
     lines.append(table(

@@ -16,10 +16,13 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._text import number, printable, table
 from ..results import GLYPH, SEVERITY
+
+if TYPE_CHECKING:
+    from ..sweep.findings import SweepResult
 
 __all__ = ["add_commands"]
 
@@ -126,7 +129,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
-def summary_text(result: Any) -> str:
+def summary_text(result: SweepResult) -> str:
     """Counts, then every finding: its minimal input, the oracle's verdict and how to
     reproduce it."""
     summaries = result.summaries

@@ -17,7 +17,7 @@ import datetime as _dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,9 +25,11 @@ from .._io import atomic_write_text
 from .._text import number
 from ..report._markup import STATUS_LABEL, anchor, attrs, badge, esc, lead, num_cell, status_of, table
 from ..report.page import filters_html, run_details, shell
-from ..results import FAILING, GLYPH, SEVERITY, worst
-from .judge import ORACLE
+from ..results import FAILING, GLYPH, ORACLE, SEVERITY, worst
 from .strategies import array_from_data, extremes
+
+if TYPE_CHECKING:
+    from .findings import SweepResult
 
 __all__ = ["SHOWN", "render_sweep_page", "write_sweep_page"]
 
@@ -84,7 +86,7 @@ def _label(case: str, sweep: str) -> str:
     return case + (f" [{sweep}]" if sweep else "")
 
 
-def _verdict(result: Any, groups: Sequence[list[Any]]) -> str:
+def _verdict(result: SweepResult, groups: Sequence[list[Any]]) -> str:
     summaries = result.summaries
     counts = {s: n for s in SEVERITY if (n := sum(x.status == s for x in summaries))}
     examples = sum(s.examples for s in summaries)
@@ -127,7 +129,7 @@ def _dtypes(counts: dict[str, int]) -> str:
     return " · ".join(f"{d} ({n})" for d, n in counts.items())
 
 
-def _summary_table(result: Any, first: dict[tuple[str, str], str], sides: list[str]) -> str:
+def _summary_table(result: SweepResult, first: dict[tuple[str, str], str], sides: list[str]) -> str:
     timed = [b for b in sides if any(b in s.rates() for s in result.summaries)]
     idle = ", ".join(b for b in sides if b not in timed)
     rows = []
@@ -239,7 +241,7 @@ def _section(ident: str, group: list[Any], sides: list[str]) -> str:
             "</code></div></details></section>")
 
 
-def render_sweep_page(result: Any) -> str:
+def render_sweep_page(result: SweepResult) -> str:
     """The page of a :class:`~equivalence.sweep.findings.SweepResult`."""
     metadata = dict(result.metadata or {})
     backends = [str(b) for b in metadata.get("backends") or []]
@@ -282,7 +284,7 @@ def render_sweep_page(result: Any) -> str:
     return shell(title, bar, body, footer)
 
 
-def write_sweep_page(result: Any, out_dir: str | Path) -> Path:
+def write_sweep_page(result: SweepResult, out_dir: str | Path) -> Path:
     """Write ``sweep.html`` into ``out_dir`` (or to ``out_dir`` itself when it names an
     ``.html`` file), atomically; return the file."""
     target = Path(out_dir)

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .._pytest_session import STATE, SessionState
+
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..sweep.spec import Sweep
 
 __all__ = ["SweepItem"]
 
@@ -103,7 +107,7 @@ class SweepFailed(Exception):
 
 
 class SweepItem(pytest.Item):
-    def __init__(self, *, case: Any, sweep: Any, **kwargs: Any) -> None:
+    def __init__(self, *, case: Case, sweep: Sweep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case, self.sweep = case, sweep
 
