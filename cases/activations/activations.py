@@ -335,6 +335,7 @@ gradients = Case(
     description="Added for the sweeps: every activation of section 8 with its gradient (the document "
     "differentiates only the sigmoid), slope 0.2 in every framework; NumPy's derivatives by hand.",
     inputs={"a": tensorflow_linspace(-10.0, 10.0, 10), "a_relu": tensorflow_linspace(-1.0, 1.0, 10), "slope": 0.2},
+    oracle="numpy",  # the hand-written derivatives on the grids cast up to float64 (slope 0.2 a Python float)
     # As above: ULP-level differences of float32 sigmoid and tanh, on values down to 4.5e-5. And
     # 1 − tanh² cancels: at a = ±7.78 and ±10 tanh is 1 ULP from ±1 or ±1 itself, so the gradient
     # is 0 or 1.19e-7 (2^-23) depending on that ULP; TensorFlow and PyTorch differ by exactly that

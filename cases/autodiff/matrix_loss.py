@@ -18,6 +18,7 @@ case = Case(
     title="L = 0.5·Σ(Xw + b − y)², dL/dw and dL/db",
     source=Source("001_f79c457c30bc01c1.txt", "tf.GradientTape: L(w, b) = 0.5*sum((Xw + b - y)^2)"),
     description="A matrix loss with a broadcast scalar bias; NumPy gradients by hand.",
+    oracle="numpy",
     inputs={
         "X": np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32),
         "y": np.array([[1.0], [2.0]], dtype=np.float32),

@@ -73,6 +73,7 @@ case = Case(
     "and binary cross-entropy of 1 against 0.1.",
     inputs=INPUTS,
     documented=DOCUMENTED,
+    oracle="numpy",
     known_differences=[
         KnownDifference(
             "Keras divides p by its sum (1.1 here) before the log; -sum(y*log p) in PyTorch "
@@ -80,6 +81,18 @@ case = Case(
             outputs="ce_wrong",
             backends="tensorflow",
             references=("torch", "numpy"),
+            kind="values", max_abs=0.15,
+        ),
+        # The float64 oracle is NumPy's textbook -sum(y*log p): against it TensorFlow alone is off
+        # on ce_wrong (the other four losses agree with it to float32 rounding).
+        KnownDifference(
+            "Keras divides p by its sum before the log (keras/src/backend/tensorflow/nn.py, "
+            "categorical_crossentropy: \"Adjust the predictions so that the probability of each class for "
+            "every sample adds up to 1\"); the float64 oracle, the textbook -sum(y*log p), does not: "
+            "2.3978953 against 2.302585093 (measured 0.0953, relative 0.041)",
+            outputs="ce_wrong",
+            backends="tensorflow",
+            references="oracle",
             kind="values", max_abs=0.15,
         ),
         KnownDifference(
@@ -202,6 +215,7 @@ mapped = Case(
     "in every framework: the frameworks agree; the binary value still drifts from the document.",
     inputs=INPUTS,
     documented=DOCUMENTED,
+    oracle="numpy",
     known_differences=[BCE_DRIFT, JAX_LOG],
     sweep=Sweep(**SWEEP_INPUTS, known_differences={
         "*": [KERAS_LOSS_CLASS_FLOAT32, TF_FLUSHES_SUBNORMALS],
@@ -335,6 +349,7 @@ gradients = Case(
                     "p_wrong = [1.2e-07] in float16",
                     outputs="grad_ce", backends="torch", references="oracle", max_abs=float("inf"))],
                                    "bfloat16": [EPSILON_ROUNDS_TO_ONE]}),
+    oracle="numpy",
 )
 gradients.implement("numpy")(gradients_with_numpy)
 gradients.implement("tensorflow")(gradients_with_tensorflow)

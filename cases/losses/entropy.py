@@ -73,6 +73,7 @@ case = Case(
     description="Entropy in bits of [0.25]*4 and [0.01, 0.01, 0.01, 0.97] and its gradient; NumPy's "
     "np.log(2.) is a float64 scalar, which makes the NumPy result float64.",
     inputs=INPUTS,
+    oracle="numpy",
     documented=DOCUMENTED,
     known_differences=[
         KnownDifference(

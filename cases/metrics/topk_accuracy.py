@@ -205,6 +205,7 @@ def topk_case(id, title, description, logits, label_dtype, int64_indices, stable
         documented=documented or {},
         known_differences=known,
         sweep=sweep,
+        oracle="numpy",
     )
     case.implement("numpy")(with_numpy)
     case.implement("tensorflow")(with_tensorflow)
@@ -269,6 +270,26 @@ ties = topk_case(
             TIE_ORDER + ": top-2 accuracy is 30 % in TensorFlow against 50 % in PyTorch (the only "
             "one of the 6 accuracies that differs)",
             outputs="accuracy", backends=("tensorflow", "numpy"), references="torch",
+            kind="values", max_abs=30, mismatched=1,
+        ),
+        # The float64 oracle (NumPy's stable argsort of the float64 softmax: equal logits give
+        # equal probabilities in float64 too) orders ties as TensorFlow documents, so against it
+        # PyTorch is the backend that differs, by the same indices, hits and accuracy.
+        KnownDifference(
+            TIE_ORDER + "; the float64 oracle sorts stably, so PyTorch alone differs from it: "
+            "10 of the 60 top-6 indices",
+            outputs="topk_indices", backends="torch", references="oracle",
+            kind="values", mismatched=10,
+        ),
+        KnownDifference(
+            TIE_ORDER + "; against the float64 oracle PyTorch moves 4 of the 60 hits",
+            outputs="correct", backends="torch", references="oracle",
+            kind="values", mismatched=4,
+        ),
+        KnownDifference(
+            TIE_ORDER + "; against the float64 oracle PyTorch's top-2 accuracy is 50 % for 30 % "
+            "(measured max_abs 20, 1 of the 6 accuracies)",
+            outputs="accuracy", backends="torch", references="oracle",
             kind="values", max_abs=30, mismatched=1,
         ),
     ],

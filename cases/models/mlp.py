@@ -196,7 +196,7 @@ def gradients_with_torch(torch, x, y, W1, b1, W2, b2, W3, b3):
     return {"loss": loss, **grads}
 
 
-def gradient_case(id, title, dtype, tolerance):
+def gradient_case(id, title, dtype, tolerance, oracle=None):
     case = Case(
         id=id,
         title=title,
@@ -205,6 +205,7 @@ def gradient_case(id, title, dtype, tolerance):
         f"{np.dtype(dtype).name}: loss and gradients of every weight and bias; NumPy by hand.",
         inputs=make_inputs(MNIST_SIZED, 32, dtype),
         tolerance=tolerance,
+        oracle=oracle,
     )
     case.implement("numpy")(gradients_with_numpy)
     case.implement("tensorflow")(gradients_with_tensorflow)
@@ -219,6 +220,9 @@ gradients_float32 = gradient_case(
     # above 1e-3·max), so an rtol alone cannot be used. rtol 1e-5 + atol 5e-7 (≈ 1e-6·max|ref|,
     # DIFFERENCES.md §33) is tighter than torch's float32 default (1.3e-6 + 1e-5) for |g| < 1.
     {"grad_*": Tolerance(rtol=1e-5, atol=5e-7)},
+    # NumPy's hand-written backward pass on the float32 inputs cast up to float64. (Not on
+    # -float64: its inputs are float64 already, so the oracle would be the NumPy backend itself.)
+    oracle="numpy",
 )
 
 gradients_float64 = gradient_case(
