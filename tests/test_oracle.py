@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from equivalence import Case, KnownDifference
+from equivalence import Case, KnownDifference, Tolerance
 from equivalence.cli import main
 from equivalence.results import ORACLE, read_results
 from equivalence.runner import run_cases
@@ -139,3 +139,30 @@ def test_isolated_cli_and_pytest_judge_the_oracle_alike(tmp_path, pytester):
     result.stdout.fnmatch_lines(["*FAILED*planted[[]numpy-vs-oracle[]]*"])
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 2 and outcomes.get("passed") == 1, outcomes  # numpy vs torch, numpy vs oracle
+
+
+@pytest.mark.parametrize("wrong", ["nan", "plus-one"])
+def test_a_backend_alone_in_its_dtype_is_held_to_the_others_best_not_its_own(wrong):
+    # torch returns float64 where NumPy returns float32: alone in its dtype, it used to be
+    # its own bar (allowed = 3 x its own error), so NaN or every element off by 1 passed.
+    case = Case("lone", "t", inputs={"x": np.array([1.0, 2.0, 3.0], np.float32)}, oracle="numpy")
+    case.implement("numpy")(lambda np, x: {"y": x * 1})
+    if wrong == "nan":
+        case.implement("torch")(lambda torch, x: {"y": (x * float("nan")).double()})
+    else:
+        case.implement("torch")(lambda torch, x: {"y": (x + 1).double()})
+    rows = oracle_rows(case)
+    assert rows["numpy"].status == "pass"
+    assert rows["torch"].status == "fail" and "farther from the float64 oracle" in rows["torch"].message
+
+
+def test_a_pass_by_the_rounding_budget_alone_does_not_claim_a_shared_rounding():
+    # Values near 1e-8: one float32 epsilon of max(RMS, 1) allows 1.2e-7, so torch 70 % off
+    # is within the rule; the message says it is the budget, not rounding every side shares.
+    case = Case("small", "t", inputs={"x": np.array([1e-8, 2e-8, 3e-8], np.float32)}, oracle="numpy",
+                tolerance=Tolerance(rtol=1.3e-6, atol=1e-14))
+    case.implement("numpy")(lambda np, x: {"y": x * 1})
+    case.implement("torch")(lambda torch, x: {"y": x * 0.3})
+    row = oracle_rows(case)["torch"]
+    assert row.status == "pass" and row.max_rel_diff > 0.5
+    assert "only by the float32 rounding budget" in row.message and "shared" not in row.message
