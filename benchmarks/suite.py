@@ -2,7 +2,8 @@
 
 Each round runs, one after the other: the floor (``floor.py``: the same implementations,
 no harness), then ``python -m equivalence run`` with worker processes (the default),
-with ``-j 2``, and ``--in-process``; all with ``--backends numpy,torch,tensorflow`` (the
+with ``-j 2`` (tasks longest first, by the durations the run before it recorded), and
+``--in-process``; all with ``--backends numpy,torch,tensorflow`` (the
 three frameworks the floor calls; the execution modes are the lead's benchmarks). The
 ratios CLI/floor are taken within a round, then their median over rounds.
 
@@ -68,7 +69,9 @@ def main() -> None:
     modes = {
         "floor": [PYTHON, str(ROOT / "benchmarks" / "floor.py"), *paths],
         "cli_workers": [*cli, "--out", str(out / "workers")],
-        "cli_workers_j2": [*cli, "-j", "2", "--out", str(out / "j2")],
+        # longest first, by the seconds the run just before it recorded (as a CI job would
+        # with the results.json of its previous run)
+        "cli_workers_j2": [*cli, "-j", "2", "--durations", str(out / "workers" / "results.json"), "--out", str(out / "j2")],
         "cli_in_process": [*cli, "--in-process", "--out", str(out / "in-process")],
     }
     runs: dict[str, list[dict]] = {name: [] for name in modes}
