@@ -4,7 +4,7 @@
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -c constraints.txt
 
-.PHONY: install report test upgrade-check bench
+.PHONY: install report test upgrade-check matrix bench
 install: build/.installed
 
 # torch first, pinned: asked for alone, the resolver would fetch a CUDA build.
@@ -29,6 +29,12 @@ test: install
 UPGRADE ?= --vary tensorflow 2.20.0 2.21.0
 upgrade-check:
 	PYTHON=$(PYTHON) scripts/upgrade_check.sh $(UPGRADE)
+
+# The version scoreboard of benchmarks/matrix.toml (README "The version scoreboard"): an
+# environment per line, made with uv in ~/.cache/equivalence/envs; ARGS="--reuse" redraws.
+matrix: install
+	$(PIP) uv
+	$(PYTHON) -m equivalence matrix benchmarks/matrix.toml $(ARGS)
 
 # The benchmarks (benchmarks/run.py): about an hour; BENCH=--quick for a smoke run of a few minutes.
 # Writes benchmarks/results.md (the table, with the machine) and benchmarks/results.json.

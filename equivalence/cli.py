@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .sweep.cli import add_commands as add_sweep  # sweep: search inputs where backends disagree
 
     add_sweep(commands)
+    from .matrix.cli import add_commands as add_matrix  # matrix: a baseline per environment, the scoreboard
+
+    add_matrix(commands)
     return parser
 
 

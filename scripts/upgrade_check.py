@@ -53,6 +53,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from equivalence.matrix.environments import pip_settings  # noqa: E402  (pip's settings, read in one place)
+
 #: What a name given to --vary installs: TensorFlow's CPU build.
 ALIASES = {"tensorflow": "tensorflow-cpu", "tf": "tensorflow-cpu", "pytorch": "torch"}
 #: Import name of each distribution checked after the install.
@@ -178,26 +181,6 @@ def run(command: list[str], *, log: Path | None = None, errors: Path | None = No
         where = f"; see {log}" if log else ""
         raise Failure(f"{shlex.join(command)} failed with exit code {done.returncode}{where}")
     return int(done.returncode)
-
-
-def pip_settings(python: str) -> dict[str, list[str]]:
-    """pip's find-links, indexes and constraints as this machine configures them (for uv,
-    which does not read pip's configuration)."""
-    found: dict[str, list[str]] = {"find-links": [], "extra-index-url": [], "index-url": [], "constraint": []}
-    try:
-        listed = subprocess.run([python, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60,
-                                check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return found
-    for line in listed.splitlines():
-        key, _, value = line.partition("=")
-        option = key.split(".")[-1]
-        if option in found:
-            found[option] += [v for v in value.strip().strip("'\"").split() if v and v not in found[option]]
-    for variable, option in (("PIP_FIND_LINKS", "find-links"), ("PIP_EXTRA_INDEX_URL", "extra-index-url"),
-                             ("PIP_INDEX_URL", "index-url"), ("PIP_CONSTRAINT", "constraint")):
-        found[option] += [v for v in os.environ.get(variable, "").split() if v not in found[option]]
-    return found
 
 
 def installer(args: argparse.Namespace, venv: Path) -> list[str]:

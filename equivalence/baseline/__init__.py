@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from .accepted import Acceptance, apply_accepted, load_accepted, save_accepted
     from .check import check_cases
     from .cli import save_command
+    from .commands import tolerance_cases
     from .drift import compare_baselines, compare_snapshots
     from .drift_table import CHANGES, DRIFT_COLUMNS, DriftReport, DriftRow
     from .environment import collect_environment, environment_rows, frameworks_of
@@ -94,6 +95,7 @@ __all__ = [
     "save_accepted",
     "save_baseline",
     "save_command",
+    "tolerance_cases",
 ]
 
 #: name -> (module, its name there).
@@ -102,6 +104,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: (".accepted", n) for n in ("Acceptance", "apply_accepted", "load_accepted", "save_accepted")},
     "check_cases": (".check", "check_cases"),
     "save_command": (".cli", "save_command"),
+    "tolerance_cases": (".commands", "tolerance_cases"),
     **{n: (".drift", n) for n in ("compare_baselines", "compare_snapshots")},
     **{n: (".drift_table", n) for n in ("CHANGES", "DRIFT_COLUMNS", "DriftReport", "DriftRow")},
     **{n: (".environment", n) for n in ("collect_environment", "environment_rows", "frameworks_of")},

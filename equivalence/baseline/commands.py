@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .accepted import Acceptance
     from .drift_table import DriftReport
 
-__all__ = ["command_accept", "command_check", "command_compare", "command_save"]
+__all__ = ["command_accept", "command_check", "command_compare", "command_save", "tolerance_cases"]
 
 
 def command_save(args: argparse.Namespace) -> int:
@@ -110,7 +110,7 @@ def command_compare(args: argparse.Namespace) -> int:
         ids = matching(before, args.select) | matching(after, args.select)
         keep = list(backends or dict.fromkeys([*before.backends, *after.backends]))
         before, after = scoped(before, ids, keep), scoped(after, ids, keep)
-    cases, where = (None, "") if args.no_cases else _tolerance_cases(args.cases)
+    cases, where = (None, "") if args.no_cases else tolerance_cases(args.cases)
     report = compare_baselines(before, after, cases=cases, accepted=accepted_for(before.path))
     if where:
         report.metadata["tolerances"] = f"the cases' (from {where})"
@@ -217,7 +217,7 @@ def _write_html(result: Any, out: Path, report: DriftReport) -> None:
         print(f"warning: the HTML report was not written: {type(exc).__name__}: {exc}")
 
 
-def _tolerance_cases(paths: Sequence[str] | None) -> tuple[dict[str, Case] | None, str]:
+def tolerance_cases(paths: Sequence[str] | None) -> tuple[dict[str, Case] | None, str]:
     """The cases whose tolerances apply, as plain data (the case files run in a child
     process): those under ``paths``, else the project's cases when they are at hand."""
     from ..arguments import UsageError
