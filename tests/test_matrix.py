@@ -320,6 +320,8 @@ def test_the_page_is_well_formed_self_contained_and_escapes_every_text(tmp_path,
     assert len(first) == 1 and "drift" in first[0].get("class", "") and "install failed" in page
     scripts = root.findall(".//script")
     assert len(scripts) == 1 and "alert" not in (scripts[0].text or "")
+    policy = root.find(".//meta[@http-equiv='Content-Security-Policy']")  # only the page's own script runs
+    assert policy is not None and "script-src 'sha256-" in policy.get("content", "")
 
 
 def test_the_page_folds_the_rows_that_never_changed(varying_baselines):

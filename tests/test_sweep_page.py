@@ -47,6 +47,11 @@ class Balance(HTMLParser):
         if tag not in VOID:
             self.stack.append(tag)
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)  # <meta ... />: a void element, nothing to close
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
             self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>")

@@ -19,6 +19,7 @@ from pathlib import Path
 from .._io import atomic_write_text
 from .._text import number
 from ..report._markup import attrs, esc, tolerances_text
+from ..report.page import policy_meta
 from ..results import DRIFT_GLYPH
 from .scoreboard import TRANSITIONS, Cell, Column, Scoreboard, ScoreRow
 
@@ -292,7 +293,7 @@ def render_page(board: Scoreboard, *, title: str = "Version scoreboard", source:
             + (f", first in {firsts}" if firsts else "") + "; the cell of each output's first move is framed.")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" />
-<title>{esc(title)}</title><style>{CSS}</style></head>
+{policy_meta(SCRIPT)}<title>{esc(title)}</title><style>{CSS}</style></head>
 <body>
 <h1>{esc(title)}</h1>
 <p class="lede">{esc(lede)}{f' <span class="muted">Matrix file: <code>{esc(source)}</code>.</span>' if source else ''}</p>

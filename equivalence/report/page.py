@@ -32,7 +32,7 @@ from .summary import Entry, contents_html, disagreements_html, failures_html, ve
 if TYPE_CHECKING:
     from ..results import RunResult
 
-__all__ = ["render_report", "shell", "write_report"]
+__all__ = ["policy_meta", "render_report", "shell", "write_report"]
 
 
 def _asset(name: str) -> str:
@@ -105,17 +105,23 @@ def filters_html(counts: dict[str, int], unit: str, item: str, what: str) -> str
             f"</div>")
 
 
-def shell(title: str, bar: str, body: str, footer: str) -> str:
-    """A whole page around ``body``: stylesheet, policy, the bar, the script."""
-    script = _asset("report.js")
+def policy_meta(script: str) -> str:
+    """The page's Content-Security-Policy: nothing loads from anywhere, and no script runs
+    but ``script`` (allowed by its hash), so an injected ``<script>`` would not run."""
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     policy = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; "
               "base-uri 'none'; form-action 'none'")
+    return f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}" />'
+
+
+def shell(title: str, bar: str, body: str, footer: str) -> str:
+    """A whole page around ``body``: stylesheet, policy, the bar, the script."""
+    script = _asset("report.js")
     return "".join([
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="color-scheme" content="light dark">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">',
+        policy_meta(script),
         f"<title>{esc(title)}</title><style>{_asset('report.css')}</style></head><body>",
         f'<nav class="bar" id="bar">{bar}</nav>', body,
         f"<footer>{footer}</footer><script>{script}</script></body></html>\n",
